@@ -1,0 +1,2 @@
+// CMnl: the system library libmnl, found through pkg-config.
+#include <libmnl/libmnl.h>

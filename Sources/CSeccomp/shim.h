@@ -1,0 +1,2 @@
+// CSeccomp: the system library libseccomp, found through pkg-config.
+#include <seccomp.h>
