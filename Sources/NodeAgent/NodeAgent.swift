@@ -1,0 +1,74 @@
+// NodeAgent: the wiring of swiftlet's node agent.
+//
+// Owns the node configuration (KubeletConfiguration, KubeProxyConfiguration and
+// SwiftletConfiguration, read from one multi-document YAML file), the service group that runs
+// the agent's long-lived services, the HTTP servers, signal handling, sd_notify and journald-
+// friendly logging. It builds on every other module; nothing else in swiftlet depends on it
+// except the `swiftlet` command line.
+
+import Logging
+import ServiceLifecycle
+
+/// The running node agent: binds what must be bound, then runs every service in one
+/// `ServiceGroup` until SIGTERM or SIGINT starts a graceful shutdown.
+///
+/// Start-up order, and why:
+/// 1. sockets that can fail to bind (the health server) are bound before the group starts, so a
+///    port in use fails the start with an error instead of a half-running agent;
+/// 2. the services run in the group in the order listed, shut down in reverse;
+/// 3. ``SystemdNotifyService`` comes last, so `READY=1` is sent only after every other service
+///    has started, and `STOPPING=1` is the first thing said on shutdown.
+public struct NodeAgent: Sendable {
+    /// The validated configuration the agent runs with.
+    public let configuration: NodeConfiguration
+    let environment: [String: String]
+    let logger: Logger
+
+    /// Creates an agent; nothing starts until ``run()``.
+    ///
+    /// - Parameter environment: the process environment, read for `NOTIFY_SOCKET`,
+    ///   `WATCHDOG_USEC` and `WATCHDOG_PID`.
+    public init(configuration: NodeConfiguration, environment: [String: String], logger: Logger) {
+        self.configuration = configuration
+        self.environment = environment
+        self.logger = logger
+    }
+
+    /// Runs the agent until graceful shutdown completes.
+    ///
+    /// - Throws: a bind error when the health server cannot listen, or the first error a
+    ///   service fails with.
+    public func run() async throws {
+        let kubelet = configuration.kubelet
+        logger.info(
+            "starting swiftlet",
+            metadata: [
+                "version": "\(SwiftletVersionInfo.current.version)",
+                "config": "\(configuration.sourcePath ?? "defaults")",
+            ])
+
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        let healthz = try await HealthzServer.bind(
+            host: kubelet.healthzBindAddress, port: Int(kubelet.healthzPort), logger: logger)
+        services.append(.init(service: healthz, serviceName: "healthz"))
+
+        if let notifier = SystemdNotifier(environment: environment) {
+            let watchdog = SystemdWatchdog(environment: environment)
+            services.append(
+                .init(
+                    service: SystemdNotifyService(notifier: notifier, watchdog: watchdog, logger: logger),
+                    serviceName: "sd_notify"))
+        }
+
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services,
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        // Past this, services are cancelled rather than waited for; systemd's TimeoutStopSec
+        // (30s in the shipped unit) is the outer bound.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(10)
+        let group = ServiceGroup(configuration: groupConfiguration)
+        try await group.run()
+        logger.info("swiftlet stopped")
+    }
+}
