@@ -62,7 +62,9 @@ public struct ImageIndex: Hashable, Sendable, Codable {
 enum JSONDocument {
     static func decode<T: Decodable>(_ data: Data, source: String) throws(ImageError) -> T {
         do {
-            return try JSONDecoder().decode(T.self, from: data)
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            return try decoder.decode(T.self, from: data)
         } catch let error as DecodingError {
             throw describe(error, source: source)
         } catch {
@@ -73,6 +75,7 @@ enum JSONDocument {
     static func encode<T: Encodable>(_ value: T) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
         // Encoding our own value types cannot fail: they hold only strings, numbers and arrays.
         return (try? encoder.encode(value)) ?? Data()
     }
