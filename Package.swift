@@ -50,7 +50,7 @@ let package = Package(
 
         // MARK: Tests
 
-        .testTarget(name: "ImagesTests", dependencies: ["Images", "CZlib"], swiftSettings: swiftSettings),
+        .testTarget(name: "ImagesTests", dependencies: ["Images", "CXattr", "CZlib", "CZstd"], swiftSettings: swiftSettings),
 
         .testTarget(
             name: "SystemLibraryTests",
