@@ -28,7 +28,7 @@ let package = Package(
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .systemLibrary(name: "CXattr"),
+        .systemLibrary(name: "CLinuxFS"),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
 
         // MARK: Swift modules, leaves first
@@ -36,7 +36,7 @@ let package = Package(
         .target(
             name: "Images",
             dependencies: [
-                "CXattr",
+                "CLinuxFS",
                 "CZlib",
                 "CZstd",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -50,7 +50,7 @@ let package = Package(
 
         // MARK: Tests
 
-        .testTarget(name: "ImagesTests", dependencies: ["Images", "CXattr", "CZlib", "CZstd"], swiftSettings: swiftSettings),
+        .testTarget(name: "ImagesTests", dependencies: ["Images", "CLinuxFS", "CZlib", "CZstd"], swiftSettings: swiftSettings),
 
         .testTarget(
             name: "SystemLibraryTests",

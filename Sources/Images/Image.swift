@@ -81,3 +81,9 @@ public enum PullProgress: Sendable, Equatable {
     /// The image is in the store.
     case done(image: Digest)
 }
+
+extension Date {
+    /// Now, truncated to whole seconds: the index stores ISO 8601 times, so a stored date compares
+    /// equal to the one read back.
+    static func wholeSeconds() -> Date { Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)) }
+}

@@ -135,7 +135,7 @@ extension ImageStore {
         for layer in imageLayers {
             try await unpack(layer, name: "\(names.first ?? manifestDigest.description) layer \(layer.blob.digest)")
         }
-        let now = Date()
+        let now = Date.wholeSeconds()
         let repoDigests = names.compactMap { try? ImageReference(parsing: $0) }
             .map { $0.pinned(to: indexDigest ?? manifestDigest).description }
         let image = Image(

@@ -113,7 +113,7 @@ public final class ImageStore: Sendable {
             while try await group.next() != nil { startNext() }
         }
 
-        let now = Date()
+        let now = Date.wholeSeconds()
         let pinned = reference.pinned(to: indexDigest ?? manifestFetch.digest).description
         let image = Image(
             id: manifest.config.digest, names: reference.tag.map { _ in [reference.description] } ?? [],
@@ -176,7 +176,7 @@ public final class ImageStore: Sendable {
         let directory = "\(root)/containers/\(containerID)"
         try Syscall.makeDirectories(directory + "/upper", mode: 0o755)
         try Syscall.makeDirectories(directory + "/work", mode: 0o700)
-        try await catalog.recordSnapshot(container: containerID, image: image.id, at: Date())
+        try await catalog.recordSnapshot(container: containerID, image: image.id, at: Date.wholeSeconds())
         return RootfsMount(
             lowerDirectories: image.layers.reversed().map { layers.directory(for: $0.diffID) },
             upperDirectory: directory + "/upper", workDirectory: directory + "/work")

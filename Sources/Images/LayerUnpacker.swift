@@ -1,4 +1,4 @@
-import CXattr
+import CLinuxFS
 import Foundation
 
 /// Unpacks one layer's tar stream into a directory, refusing anything that would write outside it.

@@ -1,4 +1,4 @@
-import CXattr
+import CLinuxFS
 import Foundation
 import Testing
 @testable import Images
