@@ -50,7 +50,15 @@ let package = Package(
 
         // MARK: Tests
 
-        .testTarget(name: "ImagesTests", dependencies: ["Images", "CLinuxFS", "CZlib", "CZstd"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ImagesTests",
+            dependencies: [
+                "Images", "CLinuxFS", "CZlib", "CZstd",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
 
         .testTarget(
             name: "SystemLibraryTests",

@@ -26,7 +26,7 @@ struct OCILayoutBuilder {
     @discardableResult
     mutating func addImage(
         layers: [Data], tag: String?, compression: LayerCompression = .gzip, defaults: ContainerDefaults? = nil,
-        platform: Platform = .current
+        platform: Platform = .current, listed: Bool = true
     ) throws -> Descriptor {
         var layerDescriptors: [Descriptor] = []
         for layer in layers {
@@ -43,6 +43,18 @@ struct OCILayoutBuilder {
         var descriptor = try blob(JSONDocument.encode(manifest), mediaType: MediaType.ociManifest)
         if let tag { descriptor.annotations = [Descriptor.refNameAnnotation: tag] }
         descriptor.platform = platform
+        if listed {
+            manifests.append(descriptor)
+            try writeIndex()
+        }
+        return descriptor
+    }
+
+    /// Adds a nested image index over `entries` (manifest descriptors with platforms), tagged `tag`.
+    @discardableResult
+    mutating func addIndex(of entries: [Descriptor], tag: String) throws -> Descriptor {
+        var descriptor = try blob(JSONDocument.encode(ImageIndex(manifests: entries)), mediaType: MediaType.ociIndex)
+        descriptor.annotations = [Descriptor.refNameAnnotation: tag]
         manifests.append(descriptor)
         try writeIndex()
         return descriptor
