@@ -48,12 +48,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "ImagesCLI",
+            dependencies: ["Images", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests
 
         .testTarget(
             name: "ImagesTests",
             dependencies: [
-                "Images", "CLinuxFS", "CZlib", "CZstd",
+                "Images", "ImagesCLI", "CLinuxFS", "CZlib", "CZstd",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
