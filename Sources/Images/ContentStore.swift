@@ -88,9 +88,14 @@ public struct ContentStore: Sendable {
         try Syscall.directoryEntries(root + "/blobs/sha256").compactMap { try? Digest(parsing: "sha256:" + $0) }
     }
 
-    /// Removes leftovers of interrupted writes (files in `ingest/`); call when no write is running.
-    public func removeIngestLeftovers() throws(ImageError) {
-        for name in try Syscall.directoryEntries(root + "/ingest") { try Syscall.removeTree(root + "/ingest/" + name) }
+    /// Removes leftovers of interrupted writes: entries of `ingest/` last modified before `cutoff`.
+    public func removeIngestLeftovers(modifiedBefore cutoff: Date) throws(ImageError) {
+        for name in try Syscall.directoryEntries(root + "/ingest") {
+            let path = root + "/ingest/" + name
+            if let info = try Syscall.lstat(path), Double(info.st_mtim.tv_sec) < cutoff.timeIntervalSince1970 {
+                try Syscall.removeTree(path)
+            }
+        }
     }
 }
 

@@ -29,7 +29,8 @@ public final class ImageStore: Sendable {
     let layers: LayerStore
     let logger: Logger
 
-    /// Opens (creating if needed) the store under `root`, removing leftovers of interrupted writes.
+    /// Opens (creating if needed) the store under `root`. Several processes may open the same store
+    /// (the agent and a `swiftlet images` command); the index file is shared safely between them.
     public init(
         root: String = ImageStore.defaultRoot, registry: RegistryConfiguration = RegistryConfiguration(),
         logger: Logger = Logger(label: "swiftlet.images")
@@ -39,16 +40,18 @@ public final class ImageStore: Sendable {
         try Syscall.makeDirectories(root, mode: 0o700)
         try Syscall.makeDirectories(root + "/containers", mode: 0o700)
         content = try ContentStore(root: root)
-        try content.removeIngestLeftovers()
         layers = try LayerStore(root: root + "/layers")
         catalog = try ImageCatalog(path: root + "/index.json")
         self.registry = RegistryClient(configuration: registry, logger: logger)
     }
 
-    /// Finishes setting up after ``init(root:registry:logger:)``: removes half-unpacked layers.
-    /// Call once before the first pull when the store may have been interrupted.
-    public func recover() async throws {
-        try await layers.removeLeftovers()
+    /// Removes what interrupted work left behind: partial blobs in `ingest/` and half-unpacked or
+    /// half-removed layer directories, when older than `age` seconds (so that work another process
+    /// is doing on the same store right now is left alone). The agent calls this at start-up.
+    public func recover(olderThan age: TimeInterval = 3600) async throws {
+        let cutoff = Date().addingTimeInterval(-age)
+        try content.removeIngestLeftovers(modifiedBefore: cutoff)
+        try await layers.removeLeftovers(modifiedBefore: cutoff)
     }
 
     // MARK: Looking up

@@ -61,8 +61,13 @@ actor LayerStore {
         try Syscall.directoryEntries(root).compactMap { try? Digest(parsing: "sha256:" + $0) }
     }
 
-    /// Removes leftovers of interrupted unpacks and removals.
-    func removeLeftovers() throws(ImageError) {
-        for name in try Syscall.directoryEntries(root) where name.hasPrefix(".") { try Syscall.removeTree("\(root)/\(name)") }
+    /// Removes leftovers of interrupted unpacks and removals last modified before `cutoff`.
+    func removeLeftovers(modifiedBefore cutoff: Date) throws(ImageError) {
+        for name in try Syscall.directoryEntries(root) where name.hasPrefix(".") {
+            let path = "\(root)/\(name)"
+            if let info = try Syscall.lstat(path), Double(info.st_mtim.tv_sec) < cutoff.timeIntervalSince1970 {
+                try Syscall.removeTree(path)
+            }
+        }
     }
 }

@@ -84,7 +84,6 @@ extension ImagesCommand {
 
         func run() async throws {
             let store = try options.openStore()
-            try await store.recover()
             for reference in references {
                 let bar = quiet ? nil : PullProgressBar.forStandardOutput(reference: reference)
                 let image = try await store.pull(reference) { bar?.update($0) }

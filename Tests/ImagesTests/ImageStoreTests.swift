@@ -176,4 +176,41 @@ func twoLayerLayout(in directory: String) throws -> OCILayoutBuilder {
         #expect(await store.list().isEmpty)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path + "/store/ingest").isEmpty)
     }
+
+    @Test(.needs(.root))
+    func twoStoresOnOneRootSeeEachOthersImagesAndLoseNoUpdate() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var one = TarBuilder()
+        one.file("one", "1")
+        var two = TarBuilder()
+        two.file("two", "2")
+        var first = try OCILayoutBuilder(directory: directory.path + "/first")
+        try first.addImage(layers: [one.archive], tag: "one")
+        var second = try OCILayoutBuilder(directory: directory.path + "/second")
+        try second.addImage(layers: [two.archive], tag: "two")
+        // Like the agent and a `swiftlet images` command working on the same store.
+        let agent = try ImageStore(root: directory.path + "/store")
+        let command = try ImageStore(root: directory.path + "/store")
+        _ = try await agent.importLayout(at: first.directory, repository: "example.test/app")
+        #expect(await command.image(for: "example.test/app:one") != nil)
+        _ = try await command.importLayout(at: second.directory, repository: "example.test/app")
+        #expect(await agent.list().flatMap(\.names) == ["example.test/app:one", "example.test/app:two"])
+    }
+
+    @Test func recoveryRemovesOnlyStaleLeftovers() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try ImageStore(root: directory.path + "/store")
+        let stale = store.root + "/ingest/stale", fresh = store.root + "/ingest/fresh"
+        let staleUnpack = store.root + "/layers/.unpack-stale"
+        for path in [stale, fresh] { #expect(FileManager.default.createFile(atPath: path, contents: Data("x".utf8))) }
+        try FileManager.default.createDirectory(atPath: staleUnpack + "/fs", withIntermediateDirectories: true)
+        let old = Date().addingTimeInterval(-7200)
+        for path in [stale, staleUnpack] { try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: path) }
+        try await store.recover()
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        #expect(!FileManager.default.fileExists(atPath: staleUnpack))
+        #expect(FileManager.default.fileExists(atPath: fresh))
+    }
 }
