@@ -22,6 +22,8 @@ actor ImageCatalog {
     private var contents = Contents()
     /// Identity of the file last read or written (inode and modification time).
     private var loadedVersion: [Int] = []
+    /// Digests that work in progress in this process holds on to (counted, as pulls may overlap).
+    private var pins: [Digest: Int] = [:]
 
     init(path: String) throws(ImageError) {
         self.path = path
@@ -116,6 +118,21 @@ actor ImageCatalog {
 
     func forgetSnapshot(container: String) throws(ImageError) {
         try update { $0.snapshots[container] = nil }
+    }
+
+    // MARK: Pins
+
+    var pinned: Set<Digest> { Set(pins.keys) }
+
+    func pin(_ digests: [Digest]) {
+        for digest in digests { pins[digest, default: 0] += 1 }
+    }
+
+    func unpin(_ digests: [Digest]) {
+        for digest in digests {
+            let count = (pins[digest] ?? 1) - 1
+            pins[digest] = count > 0 ? count : nil
+        }
     }
 
     // MARK: The file

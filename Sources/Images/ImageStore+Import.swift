@@ -17,7 +17,9 @@ extension ImageStore {
             let refName = descriptor.annotations?[Descriptor.refNameAnnotation]
                 ?? descriptor.annotations?["io.containerd.image.name"]
             let name = try Self.importName(refName: refName, repository: repository, source: source)
-            imported.append(try await importManifest(descriptor, blobsIn: directory, name: name, source: source))
+            imported.append(try await withPins { pins in
+                try await importManifest(descriptor, blobsIn: directory, name: name, source: source, pins: pins)
+            })
         }
         return imported
     }
@@ -91,17 +93,19 @@ extension ImageStore {
     }
 
     /// Imports one manifest (or, for a nested index, the platform's manifest) from a layout.
-    private func importManifest(_ descriptor: Descriptor, blobsIn directory: String, name: ImageReference?, source: String)
-        async throws -> Image
-    {
+    private func importManifest(
+        _ descriptor: Descriptor, blobsIn directory: String, name: ImageReference?, source: String, pins: Pins
+    ) async throws -> Image {
         var descriptor = descriptor
         var indexDigest: Digest?
+        await pins.add([descriptor.digest])
         try importBlob(descriptor, from: directory, source: source)
         if MediaType.isIndex(descriptor.mediaType) {
             let nestedSource = "\(source) (index \(descriptor.digest))"
             let nested: ImageIndex = try JSONDocument.decode(try content.data(for: descriptor.digest), source: nestedSource)
             indexDigest = descriptor.digest
             descriptor = try nested.manifest(for: registry.configuration.platform, source: nestedSource)
+            await pins.add([descriptor.digest])
             try importBlob(descriptor, from: directory, source: nestedSource)
         }
         guard MediaType.isManifest(descriptor.mediaType) else {
@@ -109,6 +113,7 @@ extension ImageStore {
         }
         let manifestSource = "\(source) (manifest \(descriptor.digest))"
         let manifest = try ImageManifest.decode(try content.data(for: descriptor.digest), source: manifestSource)
+        await pins.add([manifest.config.digest] + manifest.layers.map(\.digest))
         try importBlob(manifest.config, from: directory, source: manifestSource + ": config")
         let configuration = try ImageConfiguration.decode(
             try content.data(for: manifest.config.digest), source: "\(manifestSource): config \(manifest.config.digest)")
@@ -116,6 +121,7 @@ extension ImageStore {
             try importBlob(layer, from: directory, source: "\(manifestSource): layers[\(position)]")
         }
         let imageLayers = try Self.layers(of: manifest, configuration: configuration, source: manifestSource)
+        await pins.add(imageLayers.map(\.diffID))
         return try await record(
             manifestDigest: descriptor.digest, indexDigest: indexDigest, manifest: manifest, configuration: configuration,
             layers: imageLayers, names: name.map { [$0.description] } ?? [], repository: name)

@@ -79,7 +79,14 @@ public final class ImageStore: Sendable {
     /// digest), unpacks each new layer once, and records the image. Returns the stored image.
     public func pull(_ reference: String, progress: @escaping @Sendable (PullProgress) -> Void = { _ in }) async throws -> Image {
         let reference = try ImageReference(parsing: reference)
+        return try await withPins { pins in try await pull(reference, pins: pins, progress: progress) }
+    }
+
+    private func pull(_ reference: ImageReference, pins: Pins, progress: @escaping @Sendable (PullProgress) -> Void) async throws
+        -> Image
+    {
         let top = try await registry.fetchManifest(reference)
+        await pins.add([top.digest])
         try content.write(top.data, expected: top.digest, source: "\(reference) manifest")
         var manifestFetch = top
         var indexDigest: Digest?
@@ -88,6 +95,7 @@ public final class ImageStore: Sendable {
             let index: ImageIndex = try JSONDocument.decode(top.data, source: source)
             let chosen = try index.manifest(for: registry.configuration.platform, source: source)
             manifestFetch = try await registry.fetchManifest(reference, digest: chosen.digest)
+            await pins.add([manifestFetch.digest])
             guard MediaType.isManifest(manifestFetch.mediaType) else {
                 throw ImageError.unsupportedMediaType(manifestFetch.mediaType, source: "\(reference) manifest \(chosen.digest)")
             }
@@ -96,10 +104,12 @@ public final class ImageStore: Sendable {
         }
         let manifestSource = "\(reference.pinned(to: manifestFetch.digest)) manifest"
         let manifest = try ImageManifest.decode(manifestFetch.data, source: manifestSource)
+        await pins.add([manifest.config.digest] + manifest.layers.map(\.digest))
         try await registry.fetchBlob(manifest.config, of: reference, into: content)
         let configuration = try ImageConfiguration.decode(
             content.data(for: manifest.config.digest), source: "\(reference) config \(manifest.config.digest)")
         let imageLayers = try Self.layers(of: manifest, configuration: configuration, source: manifestSource)
+        await pins.add(imageLayers.map(\.diffID))
 
         let cachedBytes = imageLayers.filter { layers.isUnpacked($0.diffID) || content.contains($0.blob.digest) }
             .reduce(Int64(0)) { $0 + $1.blob.size }
@@ -213,12 +223,14 @@ public final class ImageStore: Sendable {
         return image
     }
 
-    /// Deletes blobs and unpacked layers that no image references; returns the bytes freed.
+    /// Deletes blobs and unpacked layers that no image references and no pull or import running in
+    /// this process is writing; returns the bytes freed.
     @discardableResult
     public func collectGarbage() async throws -> Int64 {
         let images = await catalog.images
-        var liveBlobs = Set<Digest>()
-        var liveLayers = Set<Digest>()
+        let pinned = await catalog.pinned
+        var liveBlobs = pinned
+        var liveLayers = pinned
         for image in images {
             liveBlobs.insert(image.id)
             liveBlobs.insert(image.manifestDigest)
@@ -269,6 +281,36 @@ public final class ImageStore: Sendable {
         for layer in image.layers { keys += [(layer.blob.digest, false), (layer.diffID, true)] }
         var seen = Set<String>()
         return keys.filter { seen.insert("\($0.0)\($0.1)").inserted }
+    }
+}
+
+/// The digests one pull or import has written but not yet recorded, kept from garbage collection.
+final class Pins: Sendable {
+    private let catalog: ImageCatalog
+    private let digests = Mutex<[Digest]>([])
+
+    init(catalog: ImageCatalog) { self.catalog = catalog }
+
+    func add(_ new: [Digest]) async {
+        digests.withLock { $0 += new }
+        await catalog.pin(new)
+    }
+
+    func release() async { await catalog.unpin(digests.withLock { $0 }) }
+}
+
+extension ImageStore {
+    /// Runs `body` with a pin set that is released however `body` ends.
+    func withPins<T: Sendable>(_ body: (Pins) async throws -> T) async throws -> T {
+        let pins = Pins(catalog: catalog)
+        do {
+            let result = try await body(pins)
+            await pins.release()
+            return result
+        } catch {
+            await pins.release()
+            throw error
+        }
     }
 }
 

@@ -213,4 +213,19 @@ func twoLayerLayout(in directory: String) throws -> OCILayoutBuilder {
         #expect(!FileManager.default.fileExists(atPath: staleUnpack))
         #expect(FileManager.default.fileExists(atPath: fresh))
     }
+
+    @Test func garbageCollectionKeepsBlobsPinnedByWorkInProgress() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try ImageStore(root: directory.path + "/store")
+        let inFlight = try store.content.write(Data("being pulled".utf8), source: "test")
+        let orphan = try store.content.write(Data("nobody's".utf8), source: "test")
+        await store.catalog.pin([inFlight])
+        #expect(try await store.collectGarbage() == Int64("nobody's".utf8.count))
+        #expect(store.content.contains(inFlight))
+        #expect(!store.content.contains(orphan))
+        await store.catalog.unpin([inFlight])
+        try await store.collectGarbage()
+        #expect(!store.content.contains(inFlight))
+    }
 }
