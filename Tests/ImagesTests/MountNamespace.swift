@@ -32,9 +32,11 @@ enum MountNamespace {
         return try result.get()
     }
 
-    /// Whether `path` is a mount point in the calling thread's namespace.
+    /// Whether something is mounted at `path` as the calling thread sees it: the directory is on a
+    /// different device from its parent.
     static func isMounted(_ path: String) -> Bool {
-        let mountInfo = (try? String(contentsOfFile: "/proc/thread-self/mountinfo", encoding: .utf8)) ?? ""
-        return mountInfo.split(separator: "\n").contains { $0.split(separator: " ").dropFirst(4).first.map(String.init) == path }
+        var inner = stat(), outer = stat()
+        guard stat(path, &inner) == 0, stat(path + "/..", &outer) == 0 else { return false }
+        return inner.st_dev != outer.st_dev
     }
 }
