@@ -1,0 +1,2 @@
+// CZlib: the system library zlib, found through pkg-config (gzip layers).
+#include <zlib.h>

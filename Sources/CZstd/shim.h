@@ -1,0 +1,2 @@
+// CZstd: the system library libzstd, found through pkg-config (zstd layers).
+#include <zstd.h>
