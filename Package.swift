@@ -58,8 +58,6 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // MARK: Swift modules, leaves first
-
         .target(
             name: "KubeAPI",
             dependencies: [.product(name: "Yams", package: "Yams")],
@@ -83,6 +81,7 @@ let package = Package(
             dependencies: [
                 "NodeAgent",
                 "KubeAPI",
+                "ImagesCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -113,7 +112,7 @@ let package = Package(
         .testTarget(
             name: "ImagesTests",
             dependencies: [
-                "Images", "ImagesCLI", "CLinuxFS", "CZlib", "CZstd",
+                "Images", "ImagesCLI", "CLinuxFS", "CZlib", "CZstd", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -9,6 +9,7 @@
 // Exit codes: 0 success, 1 runtime failure or invalid manifest, 2 usage or configuration error.
 
 import ArgumentParser
+import ImagesCLI
 import Foundation
 import NodeAgent
 
@@ -31,6 +32,7 @@ struct Swiftlet: AsyncParsableCommand {
             VersionCommand.self,
             ConfigCommand.self,
             ManifestCommand.self,
+            ImagesCommand.self,
         ]
     )
 

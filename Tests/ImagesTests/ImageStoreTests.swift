@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Images
 
@@ -24,7 +25,7 @@ func twoLayerLayout(in directory: String) throws -> OCILayoutBuilder {
 }
 
 @Suite struct ImageStoreTests {
-    @Test(.needs(.root))
+    @Test(.requires(.root))
     func importedLayoutIsListedInspectedAndLookedUpByNameAndID() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -44,7 +45,7 @@ func twoLayerLayout(in directory: String) throws -> OCILayoutBuilder {
         #expect(await reopened.image(for: "example.test/two:v1") == image)
     }
 
-    @Test(.needs(.root))
+    @Test(.requires(.root))
     func sharedLayerIsUnpackedOnceAndRemovalFreesOnlyWhatIsUnshared() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -81,7 +82,7 @@ func twoLayerLayout(in directory: String) throws -> OCILayoutBuilder {
         #expect(store.content.contains(images[1].layers[0].blob.digest))
     }
 
-    @Test(.needs(.root))
+    @Test(.requires(.root))
     func twoLayerImageMountsAsOverlayWithWhiteoutsAndOpaqueDirectories() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -120,7 +121,7 @@ func twoLayerLayout(in directory: String) throws -> OCILayoutBuilder {
         #expect(!FileManager.default.fileExists(atPath: rootfs.upperDirectory))
     }
 
-    @Test(.needs(.root))
+    @Test(.requires(.root))
     func dockerSaveArchiveIsImportedWithItsRepoTags() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -150,7 +151,7 @@ func twoLayerLayout(in directory: String) throws -> OCILayoutBuilder {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path + "/store/ingest").isEmpty)
     }
 
-    @Test(.needs(.root))
+    @Test(.requires(.root))
     func ociArchiveWithTamperedLayerIsRejectedAndNothingIsRecorded() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -177,7 +178,7 @@ func twoLayerLayout(in directory: String) throws -> OCILayoutBuilder {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path + "/store/ingest").isEmpty)
     }
 
-    @Test(.needs(.root))
+    @Test(.requires(.root))
     func twoStoresOnOneRootSeeEachOthersImagesAndLoseNoUpdate() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

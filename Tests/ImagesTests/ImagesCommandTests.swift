@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TestSupport
 import Testing
 @testable import Images
 @testable import ImagesCLI
@@ -20,7 +21,7 @@ import Testing
         #expect(configuration.platform == Platform(os: "linux", architecture: "arm64", variant: "v8"))
     }
 
-    @Test(.needs(.root))
+    @Test(.requires(.root))
     func importListInspectAndRemoveWorkThroughTheCommandLine() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

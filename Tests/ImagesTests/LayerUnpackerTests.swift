@@ -1,5 +1,6 @@
 import CLinuxFS
 import Foundation
+import TestSupport
 import Testing
 @testable import Images
 
@@ -96,7 +97,7 @@ struct HostileLayer: Sendable, CustomTestStringConvertible {
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: directory.path + "/lib") == "usr/lib")
     }
 
-    @Test(.needs(.root))
+    @Test(.requires(.root))
     func modesOwnershipXattrsHardLinksAndSymlinksAreApplied() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -150,7 +151,7 @@ struct HostileLayer: Sendable, CustomTestStringConvertible {
         #expect(fileInfo(directory.path + "/a/.wh.gone") == nil)
     }
 
-    @Test(.needs(.root))
+    @Test(.requires(.root))
     func whiteoutsBecomeOverlayDevicesAndOpaqueAttributesInOverlayMode() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

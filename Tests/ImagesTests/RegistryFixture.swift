@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import TestSupport
 import NIOCore
 
 /// Debian's `docker-registry` (the CNCF distribution registry) on 127.0.0.1 with a free port, its
@@ -32,7 +33,7 @@ final class RegistryFixture {
         try FileManager.default.createDirectory(atPath: directory + "/data", withIntermediateDirectories: true)
         try Data(configuration.utf8).write(to: URL(fileURLWithPath: directory + "/config.yml"))
         process = Process()
-        process.executableURL = URL(fileURLWithPath: TestRequirement.executablePath(named: "docker-registry") ?? "/usr/bin/docker-registry")
+        process.executableURL = URL(fileURLWithPath: Requirement.executablePath(named: "docker-registry") ?? "/usr/bin/docker-registry")
         process.arguments = ["serve", directory + "/config.yml"]
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: Self.touch(directory + "/registry.log")))
@@ -52,7 +53,7 @@ final class RegistryFixture {
     /// Pushes the OCI layout's image `tag` as `repository:tag` with skopeo (`--all` keeps indexes whole).
     func push(layout: String, tag: String, repository: String) throws {
         let skopeo = Process()
-        skopeo.executableURL = URL(fileURLWithPath: TestRequirement.executablePath(named: "skopeo") ?? "/usr/bin/skopeo")
+        skopeo.executableURL = URL(fileURLWithPath: Requirement.executablePath(named: "skopeo") ?? "/usr/bin/skopeo")
         skopeo.arguments = [
             "--insecure-policy", "copy", "--quiet", "--all", "--dest-tls-verify=false",
             "oci:\(layout):\(tag)", "docker://\(host)/\(repository):\(tag)",

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 @testable import Images
 
@@ -73,7 +74,7 @@ final class ProgressLog: Sendable {
         }
     }
 
-    @Test(.needs(.root, .command("docker-registry"), .command("skopeo")))
+    @Test(.requires(.root, .command("docker-registry"), .command("skopeo")))
     func pullByTagVerifiesUnpacksAndReportsProgressForEveryLayer() async throws {
         let fixture = try await Fixture()
         defer { fixture.close() }
@@ -113,7 +114,7 @@ final class ProgressLog: Sendable {
         #expect(!again.all.contains { if case .downloading = $0 { true } else { false } })
     }
 
-    @Test(.needs(.root, .command("docker-registry"), .command("skopeo")))
+    @Test(.requires(.root, .command("docker-registry"), .command("skopeo")))
     func pullByDigestFindsTheSameImageAndRecordsTheRepoDigest() async throws {
         let fixture = try await Fixture()
         defer { fixture.close() }
@@ -126,7 +127,7 @@ final class ProgressLog: Sendable {
         #expect(await store.image(for: pinned)?.id == byTag.id)
     }
 
-    @Test(.needs(.root, .command("docker-registry"), .command("skopeo")))
+    @Test(.requires(.root, .command("docker-registry"), .command("skopeo")))
     func pullThroughAnIndexPicksTheConfiguredPlatform() async throws {
         let fixture = try await Fixture()
         defer { fixture.close() }
@@ -145,7 +146,7 @@ final class ProgressLog: Sendable {
         #expect(foreign.defaults.labels?["org.example.test"] == "foreign")
     }
 
-    @Test(.needs(.root, .command("docker-registry"), .command("skopeo")))
+    @Test(.requires(.root, .command("docker-registry"), .command("skopeo")))
     func pullThroughAMirrorNeverContactsTheRegistryNamedInTheReference() async throws {
         let fixture = try await Fixture()
         defer { fixture.close() }
@@ -157,7 +158,7 @@ final class ProgressLog: Sendable {
         #expect(image.layers.count == 2)
     }
 
-    @Test(.needs(.root, .command("docker-registry"), .command("skopeo")))
+    @Test(.requires(.root, .command("docker-registry"), .command("skopeo")))
     func corruptedBlobServedByTheRegistryIsRejectedAndLeavesNothingBehind() async throws {
         let fixture = try await Fixture()
         defer { fixture.close() }
@@ -185,7 +186,7 @@ final class ProgressLog: Sendable {
         #expect(try FileManager.default.contentsOfDirectory(atPath: store.root + "/layers").allSatisfy { !$0.hasPrefix(".") })
     }
 
-    @Test(.needs(.command("docker-registry"), .command("skopeo")))
+    @Test(.requires(.command("docker-registry"), .command("skopeo")))
     func missingTagIsReportedWithTheRegistrysErrorCode() async throws {
         let fixture = try await Fixture()
         defer { fixture.close() }
