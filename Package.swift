@@ -26,11 +26,30 @@ let package = Package(
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
 
+        // MARK: C shims
+
+        .target(name: "CSwiftletNet", path: "Sources/CSwiftletNet"),
+
+        // MARK: Networking
+
+        .target(name: "Netlink", dependencies: ["CMnl", "CSwiftletNet"], swiftSettings: swiftSettings),
+        .target(name: "PodNetwork", dependencies: ["Netlink", "CSwiftletNet"], swiftSettings: swiftSettings),
+
         // MARK: Tests
 
         .testTarget(
             name: "SystemLibraryTests",
             dependencies: ["CNftnl", "CMnl", "CSeccomp", "CCap"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NetlinkTests",
+            dependencies: ["Netlink", "CSwiftletNet"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PodNetworkTests",
+            dependencies: ["PodNetwork", "Netlink", "CSwiftletNet"],
             swiftSettings: swiftSettings
         ),
     ],
