@@ -8,14 +8,14 @@ enum Probe {
     /// `true` when a client in `client` connects to `address:port` served from `server` and the
     /// server receives what the client sent; the server sees the client's address as `peer`.
     static func tcp(from client: NetworkNamespace, to address: IPAddress, port: UInt16,
-                    servedFrom server: NetworkNamespace) throws -> (reached: Bool, peer: IPAddress?) {
+                    servedFrom server: NetworkNamespace, listeningOn listenPort: UInt16? = nil) throws -> (reached: Bool, peer: IPAddress?) {
         let family = address.family
         let listener = try server.makeSocket(domain: family, type: Int32(SOCK_STREAM.rawValue), protocol: 0)
         defer { close(listener) }
         var on: Int32 = 1
         setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
         let any: IPAddress = address.isIPv4 ? .v4(0) : .v6(high: 0, low: 0)
-        guard withSocketAddress(any, port: port, { bind(listener, $0, $1) }) == 0, listen(listener, 4) == 0 else {
+        guard withSocketAddress(any, port: listenPort ?? port, { bind(listener, $0, $1) }) == 0, listen(listener, 4) == 0 else {
             return (false, nil)
         }
         let connection = try client.makeSocket(domain: family, type: Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), protocol: 0)
