@@ -26,11 +26,28 @@ let package = Package(
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
 
+        // MARK: C shims
+
+        .target(name: "CSwiftletNetfilter", path: "Sources/CSwiftletNetfilter"),
+
+        // MARK: Libraries
+
+        .target(
+            name: "NFTables",
+            dependencies: ["CNftnl", "CMnl", "CSwiftletNetfilter"],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests
 
         .testTarget(
             name: "SystemLibraryTests",
             dependencies: ["CNftnl", "CMnl", "CSeccomp", "CCap"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NFTablesTests",
+            dependencies: ["NFTables", "CNftnl", "CMnl", "CSwiftletNetfilter"],
             swiftSettings: swiftSettings
         ),
     ],
