@@ -114,10 +114,13 @@ extension NFBatch {
         nftnl_set_set_u32(p, nftnlAttribute(NFTNL_SET_FLAGS), set.flags.rawValue)
         nftnl_set_set_u32(p, nftnlAttribute(NFTNL_SET_KEY_TYPE), NFDataType.concatenatedTypeID(set.keyType))
         nftnl_set_set_u32(p, nftnlAttribute(NFTNL_SET_KEY_LEN), set.keyLength)
-        if let id = set.id { nftnl_set_set_u32(p, nftnlAttribute(NFTNL_SET_ID), id) }
+        // The kernel wants every new set to carry a batch-local id; sets that rules name only by
+        // name get one from the upper half, which `NFTransaction` never hands out.
+        nftnl_set_set_u32(p, nftnlAttribute(NFTNL_SET_ID), set.id ?? (0x8000_0000 | UInt32(origin.operation)))
         if let data = set.dataType {
             if data == .verdict {
                 nftnl_set_set_u32(p, nftnlAttribute(NFTNL_SET_DATA_TYPE), NFT_DATA_VERDICT.rawValue)
+                nftnl_set_set_u32(p, nftnlAttribute(NFTNL_SET_DATA_LEN), 0)
             } else {
                 nftnl_set_set_u32(p, nftnlAttribute(NFTNL_SET_DATA_TYPE), data.typeID)
                 nftnl_set_set_u32(p, nftnlAttribute(NFTNL_SET_DATA_LEN), data.length)
@@ -126,7 +129,9 @@ extension NFBatch {
         if let timeout = set.timeoutMilliseconds {
             nftnl_set_set_u64(p, nftnlAttribute(NFTNL_SET_TIMEOUT), timeout)
         }
-        if set.keyType.count > 1 {
+        // Field lengths matter to the kernel only for interval sets (the pipapo backend); for
+        // hash sets it rejects them, as nft never sends them there.
+        if set.keyType.count > 1, set.flags.contains(.interval) {
             let fieldLengths = set.keyType.map { UInt8(truncatingIfNeeded: $0.length) }
             fieldLengths.withUnsafeBytes { raw in
                 _ = nftnl_set_set_data(p, nftnlAttribute(NFTNL_SET_DESC_CONCAT), raw.baseAddress, UInt32(raw.count))

@@ -51,3 +51,31 @@ extension NFDataType {
     /// such as marks and numgen results), as opposed to network order (packet fields).
     var isHostOrder: Bool { typeID == 4 || typeID == 19 }
 }
+
+extension NFDataType {
+    /// The datatypes swiftlet names, by nft's number.
+    static let knownTypes: [NFDataType] = [.verdict, .ipv4Address, .ipv6Address, .inetProto, .inetService, .mark, .ifname]
+
+    /// The type with `typeID`, with its known length, or `length` for integers and unknown types.
+    static func known(typeID: UInt32, length: UInt32) -> NFDataType {
+        if let type = knownTypes.first(where: { $0.typeID == typeID }) { return type }
+        if typeID == 4 { return .integer(length: length) }
+        return NFDataType(typeID: typeID, length: length, name: "type \(typeID)")
+    }
+
+    /// Splits a concatenated key type back into its parts (the inverse of `concatenatedTypeID`).
+    /// Integer parts take their length from the set's field lengths, or from the key length.
+    static func parts(ofConcatenatedTypeID typeID: UInt32, keyLength: UInt32, fieldLengths: [UInt32]) -> [NFDataType] {
+        var ids: [UInt32] = []
+        var rest = typeID
+        let mask: UInt32 = (1 << concatenationShift) - 1
+        repeat {
+            ids.insert(rest & mask, at: 0)
+            rest >>= concatenationShift
+        } while rest != 0
+        if ids.count == 1 { return [known(typeID: ids[0], length: keyLength)] }
+        return ids.enumerated().map { index, id in
+            known(typeID: id, length: index < fieldLengths.count ? fieldLengths[index] : 4)
+        }
+    }
+}

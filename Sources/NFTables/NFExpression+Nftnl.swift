@@ -136,10 +136,18 @@ extension NFExpression {
         case "nat":
             guard let kind = NAT.Kind(rawValue: u32(NFTNL_EXPR_NAT_TYPE)),
                   let natFamily = NFFamily(protocolNumber: u32(NFTNL_EXPR_NAT_FAMILY)) else { throw unknown("type or family") }
+            // The kernel reports a single address or port as a range of one (max = min) and adds
+            // NF_NAT_RANGE_MAP_IPS itself whenever an address is given; undo both so a rule reads
+            // back as it was written.
+            let addressMin = optionalReg(NFTNL_EXPR_NAT_REG_ADDR_MIN)
+            let portMin = optionalReg(NFTNL_EXPR_NAT_REG_PROTO_MIN)
+            let addressMax = optionalReg(NFTNL_EXPR_NAT_REG_ADDR_MAX)
+            let portMax = optionalReg(NFTNL_EXPR_NAT_REG_PROTO_MAX)
+            var flags = has(NFTNL_EXPR_NAT_FLAGS) ? u32(NFTNL_EXPR_NAT_FLAGS) : 0
+            if addressMin != nil { flags &= ~NAT.mapIPsFlag }
             return .nat(NAT(kind: kind, family: natFamily,
-                            addressMin: optionalReg(NFTNL_EXPR_NAT_REG_ADDR_MIN), addressMax: optionalReg(NFTNL_EXPR_NAT_REG_ADDR_MAX),
-                            portMin: optionalReg(NFTNL_EXPR_NAT_REG_PROTO_MIN), portMax: optionalReg(NFTNL_EXPR_NAT_REG_PROTO_MAX),
-                            flags: has(NFTNL_EXPR_NAT_FLAGS) ? u32(NFTNL_EXPR_NAT_FLAGS) : 0))
+                            addressMin: addressMin, addressMax: addressMax == addressMin ? nil : addressMax,
+                            portMin: portMin, portMax: portMax == portMin ? nil : portMax, flags: flags))
         case "ct":
             guard let key = CtKey(rawValue: u32(NFTNL_EXPR_CT_KEY)), has(NFTNL_EXPR_CT_DREG) else { throw unknown("key or ct set") }
             return .ct(key: key, dreg: reg(NFTNL_EXPR_CT_DREG))

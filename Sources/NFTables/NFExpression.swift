@@ -137,8 +137,12 @@ public enum NFExpression: Sendable, Hashable {
         public var addressMax: NFRegister?
         public var portMin: NFRegister?
         public var portMax: NFRegister?
-        /// `NF_NAT_RANGE_*` flags; `dnat to addr:port` sets `proto-specified` (0x2).
+        /// `NF_NAT_RANGE_*` flags; `dnat to addr:port` sets `proto-specified` (0x2). The kernel
+        /// adds `map-ips` (0x1) itself when an address register is given.
         public var flags: UInt32
+
+        /// `NF_NAT_RANGE_MAP_IPS`.
+        static let mapIPsFlag: UInt32 = 0x1
 
         public init(kind: Kind, family: NFFamily, addressMin: NFRegister? = nil, addressMax: NFRegister? = nil,
                     portMin: NFRegister? = nil, portMax: NFRegister? = nil, flags: UInt32 = 0) {

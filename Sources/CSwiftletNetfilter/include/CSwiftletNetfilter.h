@@ -3,6 +3,9 @@
 #ifndef SWIFTLET_NETFILTER_H
 #define SWIFTLET_NETFILTER_H
 
+// glibc's socket headers first, so the kernel headers below leave their definitions alone.
+#include <sys/socket.h>
+#include <netinet/in.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
