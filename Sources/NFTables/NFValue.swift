@@ -1,3 +1,5 @@
+import Glibc
+
 /// Byte encodings of the values rules and elements compare against, in the byte order the
 /// kernel sees them (network order for packet fields, host order for metadata such as marks).
 public enum NFValue {
@@ -12,6 +14,13 @@ public enum NFValue {
             bytes.append(byte)
         }
         return bytes
+    }
+
+    /// An IPv6 address in any textual form `inet_pton` accepts, or nil if `text` is not one.
+    public static func ipv6(_ text: String) -> [UInt8]? {
+        var address = in6_addr()
+        guard inet_pton(AF_INET6, text, &address) == 1 else { return nil }
+        return withUnsafeBytes(of: address) { Array($0) }
     }
 
     /// A port (or any 16-bit packet field) in network byte order.

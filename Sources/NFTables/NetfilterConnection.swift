@@ -139,3 +139,7 @@ public struct NetfilterConnection: ~Copyable {
         }
     }
 }
+
+// The connection is uniquely owned (~Copyable): moving it into an actor or a service moves its
+// only handle to the socket, which is never used from two places at once.
+extension NetfilterConnection: @unchecked Sendable {}
