@@ -29,10 +29,16 @@ let package = Package(
         // MARK: C shims
 
         .target(name: "CSwiftletNet", path: "Sources/CSwiftletNet"),
+        .target(name: "CSwiftletNetfilter", path: "Sources/CSwiftletNetfilter"),
 
         // MARK: Networking
 
         .target(name: "Netlink", dependencies: ["CMnl", "CSwiftletNet"], swiftSettings: swiftSettings),
+        .target(
+            name: "NFTables",
+            dependencies: ["CNftnl", "CMnl", "CSwiftletNetfilter"],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "PodNetwork", dependencies: ["Netlink", "CSwiftletNet"], swiftSettings: swiftSettings),
 
         // MARK: Tests
@@ -50,6 +56,11 @@ let package = Package(
         .testTarget(
             name: "PodNetworkTests",
             dependencies: ["PodNetwork", "Netlink", "CSwiftletNet"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NFTablesTests",
+            dependencies: ["NFTables", "CNftnl", "CMnl", "CSwiftletNetfilter"],
             swiftSettings: swiftSettings
         ),
     ],
