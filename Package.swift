@@ -29,17 +29,18 @@ let package = Package(
         // MARK: C shims
 
         .target(name: "CSwiftletNet", path: "Sources/CSwiftletNet"),
-        .target(name: "CSwiftletNetfilter", path: "Sources/CSwiftletNetfilter"),
+        // The kernel's nf_tables constants, headers only; namespace switching lives in CSwiftletNet.
+        .systemLibrary(name: "CSwiftletNetfilter", path: "Sources/CSwiftletNetfilter"),
 
         // MARK: Networking
 
         .target(name: "Netlink", dependencies: ["CMnl", "CSwiftletNet"], swiftSettings: swiftSettings),
         .target(
             name: "NFTables",
-            dependencies: ["CNftnl", "CMnl", "CSwiftletNetfilter"],
+            dependencies: ["CNftnl", "CMnl", "CSwiftletNetfilter", "CSwiftletNet"],
             swiftSettings: swiftSettings
         ),
-        .target(name: "PodNetwork", dependencies: ["Netlink", "CSwiftletNet"], swiftSettings: swiftSettings),
+        .target(name: "PodNetwork", dependencies: ["Netlink", "NFTables", "CSwiftletNet"], swiftSettings: swiftSettings),
 
         // MARK: Tests
 
@@ -55,7 +56,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PodNetworkTests",
-            dependencies: ["PodNetwork", "Netlink", "CSwiftletNet"],
+            dependencies: ["PodNetwork", "Netlink", "NFTables", "CSwiftletNet"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -156,6 +156,8 @@ extension NFBatch {
     /// in libnftnl/udata.h, which the CNftnl module does not include).
     private static let userDataKeyByteOrder: UInt8 = 0
     private static let userDataDataByteOrder: UInt8 = 1
+    /// libnftnl's user data type of an element comment (`NFTNL_UDATA_SET_ELEM_COMMENT`).
+    static let userDataElementComment: UInt8 = 0
 
     /// One type-length-value of libnftnl's user data format, with a 32-bit host-order value.
     private static func appendUserData(_ bytes: inout [UInt8], type: UInt8, value: UInt32) {
@@ -178,6 +180,7 @@ extension NFBatch {
                 case .data(let data): size += 8 + Self.aligned(data.count)
                 case nil: break
                 }
+                size += 8 + Self.aligned((element.comment?.utf8.count ?? 0) + 3)
                 if end > start, listBytes + size > Self.elementListLimit { break }
                 listBytes += size
                 end += 1
@@ -217,6 +220,18 @@ extension NFBatch {
                 }
                 if let timeout = element.timeoutMilliseconds {
                     nftnl_set_elem_set_u64(e.pointer, nftnlAttribute(NFTNL_SET_ELEM_TIMEOUT), timeout)
+                }
+                if let comment = element.comment {
+                    let text = Array(comment.utf8)
+                    guard text.count <= NFElement.maximumCommentLength, !text.contains(0) else {
+                        throw NFTablesError(kind: .invalidRequest, errno: 0, operation: "add element", object: set.description,
+                                            detail: "operation \(origin.operation): a comment has \(text.count) bytes, expected at most \(NFElement.maximumCommentLength) without NUL")
+                    }
+                    // nft's user data: one type-length-value, the comment with its NUL.
+                    let userData = [Self.userDataElementComment, UInt8(text.count + 1)] + text + [0]
+                    userData.withUnsafeBytes { raw in
+                        _ = nftnl_set_elem_set(e.pointer, nftnlAttribute(NFTNL_SET_ELEM_USERDATA), raw.baseAddress, UInt32(raw.count))
+                    }
                 }
             }
             e.add(to: s)

@@ -1,15 +1,22 @@
 /// One element of a set or map: the key bytes (a concatenation already laid out in 4-byte
-/// registers), the data of a map element, and an optional timeout.
+/// registers), the data of a map element, an optional timeout and an optional comment.
 public struct NFElement: Sendable, Hashable {
     public var key: [UInt8]
     public var value: Value?
     /// The element's timeout in milliseconds (the set needs the `timeout` flag).
     public var timeoutMilliseconds: UInt64?
+    /// A comment kept by the kernel with the element (in its user data, where `nft` shows it as
+    /// `comment "..."`): at most `maximumCommentLength` bytes, for telling whose an element is.
+    public var comment: String?
 
-    public init(key: [UInt8], value: Value? = nil, timeoutMilliseconds: UInt64? = nil) {
+    /// The longest comment `nft` accepts (`NFTNL_UDATA_COMMENT_MAXLEN` less its NUL).
+    public static let maximumCommentLength = 127
+
+    public init(key: [UInt8], value: Value? = nil, timeoutMilliseconds: UInt64? = nil, comment: String? = nil) {
         self.key = key
         self.value = value
         self.timeoutMilliseconds = timeoutMilliseconds
+        self.comment = comment
     }
 
     /// A map element's data.

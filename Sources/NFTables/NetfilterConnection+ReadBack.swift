@@ -174,7 +174,23 @@ extension NetfilterConnection {
         if nftnl_set_elem_is_set(e, nftnlAttribute(NFTNL_SET_ELEM_TIMEOUT)) {
             element.timeoutMilliseconds = nftnl_set_elem_get_u64(e, nftnlAttribute(NFTNL_SET_ELEM_TIMEOUT))
         }
+        element.comment = comment(inUserData: bytes(NFTNL_SET_ELEM_USERDATA))
         return element
+    }
+
+    /// The comment in an element's user data (type-length-value records), if it has one.
+    static func comment(inUserData data: [UInt8]) -> String? {
+        var offset = 0
+        while offset + 2 <= data.count {
+            let type = data[offset]
+            let length = Int(data[offset + 1])
+            guard offset + 2 + length <= data.count else { return nil }
+            if type == NFBatch.userDataElementComment {
+                return String(decoding: data[(offset + 2)..<(offset + 2 + length)].prefix { $0 != 0 }, as: UTF8.self)
+            }
+            offset += 2 + length
+        }
+        return nil
     }
 
     static func unreadable(_ what: String) -> NFTablesError {

@@ -2,6 +2,7 @@ import CMnl
 import CNftnl
 import CSwiftletNetfilter
 import Glibc
+import func CSwiftletNet.SL_net_socket_in
 
 /// A netlink socket to nf_tables, in the host's network namespace or in a named one.
 ///
@@ -68,21 +69,25 @@ public struct NetfilterConnection: ~Copyable {
         return socket
     }
 
-    /// Enters the namespace, creates the socket, and returns to the thread's own namespace, with
-    /// no suspension point in between so the thread cannot run anything else meanwhile.
+    /// Creates the socket inside the namespace (through CSwiftletNet, the one place that switches
+    /// a thread's namespace and switches it back) and hands it to libmnl, bound there.
     private static func openSocket(inNamespace path: String) throws(NFTablesError) -> OpaquePointer {
-        let original = try systemCall("open", "/proc/thread-self/ns/net") { open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC) }
-        defer { close(original) }
-        let target = try systemCall("open", path) { open(path, O_RDONLY | O_CLOEXEC) }
-        defer { close(target) }
-        _ = try systemCall("setns", path) { SL_setns_net(target) }
-        defer {
-            // A thread left in another namespace would program the wrong ruleset later: stop.
-            if SL_setns_net(original) != 0 {
-                fatalError("setns back to the thread's own network namespace failed (errno \(errno)) after opening a socket in \(path)")
-            }
+        let namespace = try systemCall("open", path) { open(path, O_RDONLY | O_CLOEXEC) }
+        defer { close(namespace) }
+        let descriptor = try systemCall("socket(NETLINK_NETFILTER)", path) {
+            SL_net_socket_in(namespace, AF_NETLINK, Int32(SOCK_RAW.rawValue), NETLINK_NETFILTER)
         }
-        return try openSocket(place: path)
+        guard let socket = mnl_socket_fdopen(descriptor) else {
+            let error = errno
+            close(descriptor)
+            throw NFTablesError(kind: .systemCall, errno: error, operation: "mnl_socket_fdopen", object: path)
+        }
+        if mnl_socket_bind(socket, 0, pid_t(MNL_SOCKET_AUTOPID)) < 0 {
+            let error = errno
+            mnl_socket_close(socket)
+            throw NFTablesError(kind: .systemCall, errno: error, operation: "bind(NETLINK_NETFILTER)", object: path)
+        }
+        return socket
     }
 
     private static func configure(_ descriptor: Int32, place namespaceDescription: String) throws(NFTablesError) {

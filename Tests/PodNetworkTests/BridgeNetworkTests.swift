@@ -7,7 +7,11 @@ import Testing
 /// The built-in plugin against the real kernel: a "node" namespace holding the bridge and pod
 /// namespaces, all created by the test and deleted afterwards.
 @Suite(.serialized, .enabled(if: TestEnvironment.runs(when: TestEnvironment.hasRoot)))
-struct BridgeNetworkTests {
+final class BridgeNetworkTests {
+    /// The state directories this test made, removed when the test ends, passed or failed (Swift
+    /// Testing makes one instance per test and releases it afterwards).
+    private let directories = TemporaryDirectories(prefix: "swiftlet-net")
+
     /// A plugin whose bridge lives in `node`, with state in a fresh temporary directory.
     func makePlugin(node: NetworkNamespace, cidrs: [String], state: String, firewall: RecordingFirewall = RecordingFirewall()) throws -> BridgeNetwork {
         let configuration = BridgeNetworkConfiguration(
@@ -16,9 +20,8 @@ struct BridgeNetworkTests {
         return try BridgeNetwork(configuration: configuration, firewall: firewall)
     }
 
-    func temporaryDirectory() -> String {
-        var template = Array("/tmp/swiftlet-net-XXXXXX".utf8CString)
-        return String(cString: mkdtemp(&template)!)
+    func temporaryDirectory() throws -> String {
+        try directories.make()
     }
 
     func leaseFiles(_ state: String) -> [String] {
@@ -36,7 +39,7 @@ struct BridgeNetworkTests {
         try await withNamespaces(["node", "pod1", "pod2"]) { spaces in
             let (node, pod1, pod2) = (spaces[0], spaces[1], spaces[2])
             let firewall = RecordingFirewall()
-            let plugin = try makePlugin(node: node, cidrs: ["10.77.0.0/24"], state: temporaryDirectory(), firewall: firewall)
+            let plugin = try makePlugin(node: node, cidrs: ["10.77.0.0/24"], state: try temporaryDirectory(), firewall: firewall)
             try await plugin.start(liveSandboxes: [])
             let a = try await plugin.add(PodNetworkRequest(sandboxID: "sandbox-a", namespacePath: pod1.path, podReference: "default/a"))
             let b = try await plugin.add(PodNetworkRequest(sandboxID: "sandbox-b", namespacePath: pod2.path, podReference: "default/b"))
@@ -68,7 +71,7 @@ struct BridgeNetworkTests {
     @Test func dualStackPodsReachEachOtherOverIPv6WithoutWaitingForDAD() async throws {
         try await withNamespaces(["node", "pod1", "pod2"]) { spaces in
             let (node, pod1, pod2) = (spaces[0], spaces[1], spaces[2])
-            let plugin = try makePlugin(node: node, cidrs: ["10.78.0.0/24", "fd00:78::/64"], state: temporaryDirectory())
+            let plugin = try makePlugin(node: node, cidrs: ["10.78.0.0/24", "fd00:78::/64"], state: try temporaryDirectory())
             try await plugin.start(liveSandboxes: [])
             let a = try await plugin.add(PodNetworkRequest(sandboxID: "a", namespacePath: pod1.path))
             let b = try await plugin.add(PodNetworkRequest(sandboxID: "b", namespacePath: pod2.path))
@@ -87,7 +90,7 @@ struct BridgeNetworkTests {
 
     @Test func addTwiceGivesTheSameResultAndCheckPasses() async throws {
         try await withNamespaces(["node", "pod"]) { spaces in
-            let plugin = try makePlugin(node: spaces[0], cidrs: ["10.79.0.0/24"], state: temporaryDirectory())
+            let plugin = try makePlugin(node: spaces[0], cidrs: ["10.79.0.0/24"], state: try temporaryDirectory())
             try await plugin.start(liveSandboxes: [])
             let request = PodNetworkRequest(sandboxID: "twice", namespacePath: spaces[1].path)
             let first = try await plugin.add(request)
@@ -103,7 +106,7 @@ struct BridgeNetworkTests {
     @Test func deleteLeavesNoLinkAddressRouteHostPortOrLease() async throws {
         try await withNamespaces(["node", "pod"]) { spaces in
             let (node, pod) = (spaces[0], spaces[1])
-            let state = temporaryDirectory()
+            let state = try temporaryDirectory()
             let firewall = RecordingFirewall()
             let plugin = try makePlugin(node: node, cidrs: ["10.80.0.0/24", "fd00:80::/64"], state: state, firewall: firewall)
             try await plugin.start(liveSandboxes: [])
@@ -130,7 +133,7 @@ struct BridgeNetworkTests {
 
     @Test func failedAddLeavesNoHalfStateAndDeleteOfUnknownSandboxSucceeds() async throws {
         try await withNamespaces(["node", "pod"]) { spaces in
-            let state = temporaryDirectory()
+            let state = try temporaryDirectory()
             let firewall = RecordingFirewall()
             await firewall.setFailAddHostPorts(true)
             let plugin = try makePlugin(node: spaces[0], cidrs: ["10.81.0.0/24"], state: state, firewall: firewall)
@@ -148,7 +151,7 @@ struct BridgeNetworkTests {
 
     @Test func crashBetweenAddAndItsRecordIsCleanedUpAtNextStart() async throws {
         try await withNamespaces(["node", "pod1", "pod2"]) { spaces in
-            let state = temporaryDirectory()
+            let state = try temporaryDirectory()
             let firewall = RecordingFirewall()
             let before = try makePlugin(node: spaces[0], cidrs: ["10.82.0.0/24"], state: state, firewall: firewall)
             try await before.start(liveSandboxes: [])
@@ -169,7 +172,7 @@ struct BridgeNetworkTests {
 
     @Test func exhaustedRangeIsAClearErrorWithNothingLeftBehind() async throws {
         try await withNamespaces(["node", "p1", "p2", "p3", "p4", "p5", "p6"]) { spaces in
-            let state = temporaryDirectory()
+            let state = try temporaryDirectory()
             let plugin = try makePlugin(node: spaces[0], cidrs: ["10.83.0.0/29"], state: state)
             try await plugin.start(liveSandboxes: [])
             for (index, space) in spaces[1...5].enumerated() {

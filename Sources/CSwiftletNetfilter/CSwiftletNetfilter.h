@@ -1,5 +1,5 @@
-// CSwiftletNetfilter: the kernel's nf_tables and nfnetlink constants for Swift, and the one
-// system call Swift's Glibc module does not expose (setns). No policy lives here.
+// CSwiftletNetfilter: the kernel's nf_tables and nfnetlink constants for Swift (headers only, no
+// code). Switching network namespaces lives in one place, CSwiftletNet, which NFTables uses too.
 #ifndef SWIFTLET_NETFILTER_H
 #define SWIFTLET_NETFILTER_H
 
@@ -10,9 +10,5 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netlink.h>
-
-/// Moves the calling thread into the network namespace behind `fd` (setns with CLONE_NEWNET).
-/// Returns 0, or -1 with errno set.
-int SL_setns_net(int fd);
 
 #endif
