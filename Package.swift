@@ -42,6 +42,15 @@ let package = Package(
         ),
         .target(name: "PodNetwork", dependencies: ["Netlink", "NFTables", "CSwiftletNet"], swiftSettings: swiftSettings),
 
+        // MARK: Benchmarks
+
+        .executableTarget(
+            name: "swiftlet-bench-network",
+            dependencies: ["PodNetwork", "Netlink", "CSwiftletNet"],
+            path: "Benchmarks/swiftlet-bench-network",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests
 
         .testTarget(

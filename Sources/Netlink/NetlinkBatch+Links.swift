@@ -103,6 +103,23 @@ extension NetlinkBatch {
         }
     }
 
+    /// Adds a request turning off IPv6 address generation (`addrgenmode none`) on the link named
+    /// `name`: no link-local address, hence no duplicate address detection, router solicitation
+    /// or multicast listener work when it comes up. For bridge ports, which need no address.
+    /// Send it while the link is still down.
+    public func disableIPv6AddressGeneration(name: String) throws(NetlinkError) {
+        try Self.checkName(name)
+        try append(type: Int32(RTM_SETLINK), flags: 0, operation: "set addrgenmode none on \(name)") { message throws(NetlinkError) in
+            try message.put(header: Self.linkHeader(index: 0, up: nil))
+            try message.put(Int32(IFLA_IFNAME), string: name)
+            try message.nest(Int32(IFLA_AF_SPEC)) { spec throws(NetlinkError) in
+                try spec.nest(Int32(AF_INET6)) { inet6 throws(NetlinkError) in
+                    try inet6.put(Int32(IFLA_INET6_ADDR_GEN_MODE), u8: UInt8(IN6_ADDR_GEN_MODE_NONE.rawValue))
+                }
+            }
+        }
+    }
+
     /// Adds a request deleting the link named `name` (for a veth, both ends go).
     public func deleteLink(name: String) throws(NetlinkError) {
         try Self.checkName(name)

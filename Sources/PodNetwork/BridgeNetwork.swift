@@ -18,7 +18,7 @@ public actor BridgeNetwork: PodNetworkPlugin {
         try configuration.validate()
         self.configuration = configuration
         self.firewall = firewall
-        self.ipam = HostLocalIPAM(directory: configuration.stateDirectory + "/" + configuration.bridgeName + "/leases",
+        self.ipam = HostLocalIPAM(directory: configuration.stateDirectory + "/" + configuration.bridgeName,
                                   cidrs: configuration.podCIDRs)
     }
 
@@ -177,9 +177,13 @@ public actor BridgeNetwork: PodNetworkPlugin {
         let hostName = Self.hostInterfaceName(sandboxID: request.sandboxID, interfaceName: request.interfaceName)
         let mac = Self.podMAC(for: addresses)
 
+        // The node end is a bridge port and needs no IPv6 address: created down, without address
+        // generation, then up, so no link-local, DAD or MLD work follows each ADD.
         let create = NetlinkBatch()
         try create.createVethPair(name: hostName, peerName: request.interfaceName, peerNamespace: podNamespace,
-                                  mtu: configuration.mtu, peerMAC: mac, masterIndex: node.bridgeIndex, up: true)
+                                  mtu: configuration.mtu, peerMAC: mac, masterIndex: node.bridgeIndex, up: false)
+        try create.disableIPv6AddressGeneration(name: hostName)
+        try create.setLink(name: hostName, .init(up: true))
         if configuration.hairpin { try create.setHairpin(name: hostName, enabled: true) }
         let outcomes = try node.socket.perform(create)
         if let error = outcomes[0] {

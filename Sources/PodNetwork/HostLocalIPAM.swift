@@ -1,12 +1,14 @@
 import Glibc
 import Netlink
 
-/// Host-local address management over the node's pod CIDRs (one per family). Each lease is one
-/// file named after the address under `directory`, created with `O_EXCL` so two allocations can
-/// never claim the same address; its content is the sandbox id, the interface and the pod.
-/// Leases are loaded once (`load()`); allocation and release then touch one file each. No fsync:
-/// the files must survive an agent crash (the page cache does), and after a power loss every pod
-/// namespace is gone too, so reconciliation at start releases what is stale.
+/// Host-local address management over the node's pod CIDRs (one per family). Leases live in
+/// memory and in one append-only journal, `leases.journal` under `directory`: a line
+/// `+ address sandbox interface pod` per allocation and `- address` per release, each one
+/// `write` to a descriptor kept open (a file created per lease cost more than the rest of an ADD
+/// on ext4). `load()` replays the journal, rewrites it with only the live leases (atomically,
+/// by rename). One agent owns a state directory (the systemd unit runs one). No fsync: the journal must survive an agent crash (the page cache does),
+/// and after a power loss every pod namespace is gone too, so reconciliation at start releases
+/// what is stale; a torn last line is ignored.
 struct HostLocalIPAM: Sendable {
     /// One address range: the pod CIDR, its gateway and the addresses handed out.
     struct Range: Sendable {
@@ -26,35 +28,132 @@ struct HostLocalIPAM: Sendable {
     let ranges: [Range]
     private(set) var leases: [IPAddress: PodNetworkStatus.Lease] = [:]
     private var lastAllocated: [Int: IPAddress] = [:]
+    /// The journal, open for appending once `load()` ran.
+    private var journal: Int32 = -1
+    /// Records appended since the journal was last rewritten.
+    private var appended = 0
+
+    /// Records after which the journal is rewritten with only the live leases.
+    static let compactionThreshold = 8192
 
     init(directory: String, cidrs: [IPNetwork]) {
         self.directory = directory
         self.ranges = cidrs.map { Range(cidr: $0.canonical) }
     }
 
+    var journalPath: String { directory + "/leases.journal" }
+
     /// The addresses held by `sandboxID`, one per range, in range order.
     func addresses(of sandboxID: String) -> [IPAddress] {
         leases.values.filter { $0.sandboxID == sandboxID }.map(\.address).sorted()
     }
 
-    /// Reads every lease file; files for addresses outside the ranges are left alone.
+    /// Replays the journal, keeps the leases inside the ranges, rewrites the journal with them
+    /// and holds it open for later allocations and releases.
+    /// - Throws: `PodNetworkError.state` when the directory or journal cannot be read or written.
     mutating func load() throws(PodNetworkError) {
         try makeDirectory(directory)
-        guard let dir = opendir(directory) else { throw .state(path: directory, errno: errno) }
-        defer { closedir(dir) }
+        let created = open(journalPath, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        guard created >= 0 else { throw .state(path: journalPath, errno: errno) }
+        close(created)
         leases = [:]
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard let address = IPAddress(name), ranges.contains(where: { $0.cidr.contains(address) }) else { continue }
-            let lines = try readFile(directory + "/" + name).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            guard let sandbox = lines.first, !sandbox.isEmpty else { continue }
-            leases[address] = .init(address: address, sandboxID: sandbox,
-                                    interfaceName: lines.count > 1 ? lines[1] : "",
-                                    podReference: lines.count > 2 ? lines[2] : "")
+        for lease in try Self.replay(try readFile(journalPath)).values
+        where ranges.contains(where: { $0.cidr.contains(lease.address) }) {
+            leases[lease.address] = lease
         }
         for (index, range) in ranges.enumerated() {
             lastAllocated[index] = leases.keys.filter { range.cidr.contains($0) }.max()
         }
+        try compact()
+    }
+
+    /// The leases a journal's text describes (for reading another agent's state, as tests do).
+    static func replay(_ text: String) throws(PodNetworkError) -> [IPAddress: PodNetworkStatus.Lease] {
+        var leases: [IPAddress: PodNetworkStatus.Lease] = [:]
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: false).map { unescape($0) }
+            guard fields.count >= 2, let address = IPAddress(fields[1]) else { continue }
+            if fields[0] == "+", fields.count == 5, !fields[2].isEmpty {
+                leases[address] = .init(address: address, sandboxID: fields[2], interfaceName: fields[3], podReference: fields[4])
+            } else if fields[0] == "-" {
+                leases[address] = nil
+            }
+        }
+        return leases
+    }
+
+    /// Writes the live leases to a new journal and renames it over the old one; the new file
+    /// stays open for appending.
+    private mutating func compact() throws(PodNetworkError) {
+        let temporary = journalPath + ".new"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .state(path: temporary, errno: errno) }
+        var text = ""
+        for lease in leases.values.sorted(by: { $0.address < $1.address }) { text += Self.record(adding: lease) }
+        do throws(PodNetworkError) {
+            try Self.write(text, to: fd, path: temporary)
+            guard rename(temporary, journalPath) == 0 else { throw .state(path: journalPath, errno: errno) }
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+        if journal >= 0 { close(journal) }
+        journal = fd
+        appended = 0
+    }
+
+    private static func record(adding lease: PodNetworkStatus.Lease) -> String {
+        "+ \(lease.address) \(escape(lease.sandboxID)) \(escape(lease.interfaceName)) \(escape(lease.podReference))\n"
+    }
+
+    /// Appends one record with one `write` (O_APPEND keeps concurrent readers whole lines).
+    private mutating func append(_ record: String) throws(PodNetworkError) {
+        guard journal >= 0 else { throw .state(path: journalPath, errno: EBADF) }
+        try Self.write(record, to: journal, path: journalPath)
+        appended += 1
+        if appended >= Self.compactionThreshold { try compact() }
+    }
+
+    private static func write(_ text: String, to fd: Int32, path: String) throws(PodNetworkError) {
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw .state(path: path, errno: errno)
+            }
+            offset += written
+        }
+    }
+
+    /// Fields are separated by spaces: `%`, space, tab and newline are written as `%XX`.
+    private static func escape(_ field: String) -> String {
+        var out = ""
+        for scalar in field.unicodeScalars {
+            switch scalar {
+            case "%", " ", "\t", "\n", "\r": out += "%" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 2)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    private static func unescape(_ field: Substring) -> String {
+        guard field.contains("%") else { return String(field) }
+        var bytes: [UInt8] = []
+        var iterator = Array(field.utf8)[...]
+        while let byte = iterator.popFirst() {
+            if byte == UInt8(ascii: "%"), iterator.count >= 2,
+               let value = UInt8(String(decoding: iterator.prefix(2), as: UTF8.self), radix: 16) {
+                bytes.append(value)
+                iterator = iterator.dropFirst(2)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// One address per range for the sandbox. A sandbox that already holds addresses gets the
@@ -85,8 +184,10 @@ struct HostLocalIPAM: Sendable {
     }
 
     private mutating func release(_ address: IPAddress) {
-        unlink(directory + "/" + address.description)
-        leases[address] = nil
+        guard leases.removeValue(forKey: address) != nil else { return }
+        // A release that does not reach the journal comes back at the next start, where
+        // reconciliation releases it again (its sandbox is gone): nothing is lost but time.
+        try? append("- \(address)\n")
     }
 
     private mutating func claim(rangeIndex: Int, range: Range, sandboxID: String, interfaceName: String, podReference: String) throws(PodNetworkError) -> IPAddress {
@@ -96,21 +197,12 @@ struct HostLocalIPAM: Sendable {
         var tried: UInt64 = 0
         while tried <= span {
             if leases[candidate] == nil {
-                let path = directory + "/" + candidate.description
-                let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-                if fd >= 0 {
-                    let text = Array("\(sandboxID)\n\(interfaceName)\n\(podReference)\n".utf8)
-                    let written = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-                    close(fd)
-                    guard written == text.count else {
-                        unlink(path)
-                        throw .state(path: path, errno: written < 0 ? errno : EIO)
-                    }
-                    leases[candidate] = .init(address: candidate, sandboxID: sandboxID, interfaceName: interfaceName, podReference: podReference)
-                    lastAllocated[rangeIndex] = candidate
-                    return candidate
-                }
-                if errno != EEXIST { throw .state(path: path, errno: errno) }
+                let lease = PodNetworkStatus.Lease(address: candidate, sandboxID: sandboxID, interfaceName: interfaceName,
+                                                   podReference: podReference)
+                try append(Self.record(adding: lease))
+                leases[candidate] = lease
+                lastAllocated[rangeIndex] = candidate
+                return candidate
             }
             tried += 1
             candidate = candidate < range.last ? candidate.advanced(by: 1)! : range.first
@@ -124,6 +216,12 @@ struct HostLocalIPAM: Sendable {
         case (.v6(let xh, let xl), .v6(let yh, let yl)): return xh == yh ? yl - xl : .max
         default: return 0
         }
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }
 

@@ -1,7 +1,7 @@
 import CSwiftletNet
 import Glibc
 import Netlink
-import PodNetwork
+@testable import PodNetwork
 import Testing
 
 /// The built-in plugin against the real kernel: a "node" namespace holding the bridge and pod
@@ -24,15 +24,11 @@ final class BridgeNetworkTests {
         try directories.make()
     }
 
-    func leaseFiles(_ state: String) -> [String] {
-        guard let dir = opendir(state + "/swt0/leases") else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
+    /// The addresses the lease journal on disk holds (what a restarted agent would load).
+    func leaseFiles(_ state: String) throws -> [String] {
+        let journal = state + "/swt0/leases.journal"
+        guard access(journal, F_OK) == 0 else { return [] }
+        return try HostLocalIPAM.replay(readFile(journal)).keys.sorted().map(\.description)
     }
 
     @Test func twoPodsReachEachOtherAndTheNodeOverTCPAndICMP() async throws {
@@ -116,7 +112,7 @@ final class BridgeNetworkTests {
                                             portMappings: [HostPortMapping(hostPort: 8080, containerPort: 80)])
             let result = try await plugin.add(request)
             #expect(await firewall.hostPorts["gone"]?.podIPs == result.podIPs)
-            #expect(leaseFiles(state).count == 2)
+            #expect(try leaseFiles(state).count == 2)
 
             try await plugin.delete(request)
             #expect(try nodeSocket.links().map(\.name) == linksBefore)
@@ -125,7 +121,7 @@ final class BridgeNetworkTests {
             #expect(try podSocket.addresses().allSatisfy { $0.address.address == IPAddress("127.0.0.1") || $0.address.address == IPAddress("::1") })
             #expect(try podSocket.routes(family: AF_INET).allSatisfy { !$0.isDefault })
             #expect(await firewall.hostPorts.isEmpty)
-            #expect(leaseFiles(state).isEmpty)
+            #expect(try leaseFiles(state).isEmpty)
             #expect(try await plugin.status().leases.isEmpty)
             try await plugin.delete(request)
         }
@@ -144,7 +140,7 @@ final class BridgeNetworkTests {
             await #expect(throws: RecordingFirewall.Failure.self) { try await plugin.add(request) }
             #expect(try NetlinkSocket(in: spaces[0]).links().map(\.name) == linksBefore)
             #expect(try NetlinkSocket(in: spaces[1]).link(named: "eth0") == nil)
-            #expect(leaseFiles(state).isEmpty)
+            #expect(try leaseFiles(state).isEmpty)
             try await plugin.delete(PodNetworkRequest(sandboxID: "never-added", namespacePath: ""))
         }
     }
@@ -165,7 +161,7 @@ final class BridgeNetworkTests {
             #expect(try await after.status().leases.map(\.sandboxID) == ["recorded"])
             #expect(try NetlinkSocket(in: spaces[2]).link(named: "eth0") == nil)
             #expect(await firewall.hostPorts.isEmpty)
-            #expect(leaseFiles(state) == ["10.82.0.2"])
+            #expect(try leaseFiles(state) == ["10.82.0.2"])
             try await after.check(kept)
         }
     }
@@ -182,7 +178,7 @@ final class BridgeNetworkTests {
                 try await plugin.add(PodNetworkRequest(sandboxID: "s6", namespacePath: spaces[6].path))
             }
             #expect(try NetlinkSocket(in: spaces[6]).link(named: "eth0") == nil)
-            #expect(leaseFiles(state).count == 5)
+            #expect(try leaseFiles(state).count == 5)
             #expect(PodNetworkError.addressRangeExhausted(range: IPNetwork("10.83.0.0/29")!).description == "no free address left in 10.83.0.0/29")
         }
     }
