@@ -4,8 +4,8 @@ import Netlink
 /// build nftables rules itself. The production implementation lives over the NFTables module
 /// (shared with the service proxy); every method must be idempotent.
 public protocol PodNetworkFirewall: Sendable {
-    /// Makes traffic from `podCIDRs` leaving through anything but `bridge` leave with the node's
-    /// address (egress masquerade).
+    /// Makes traffic from `podCIDRs` to destinations outside them (multicast aside) leaving
+    /// through anything but `bridge` leave with the node's address (egress masquerade).
     func ensureMasquerade(podCIDRs: [IPNetwork], bridge: String) async throws
 
     /// Publishes `mappings` of sandbox `sandboxID` on the node, pointing at `podIPs`.

@@ -13,6 +13,8 @@ struct BridgeNetworkFirewallTests {
     static let table = NFTablesPodNetworkFirewall.defaultTableName
     static let nodeAddress = IPAddress("192.168.93.1")!
     static let upstreamAddress = IPAddress("192.168.93.2")!
+    static let nodeAddress6 = IPAddress("fd00:93::1")!
+    static let upstreamAddress6 = IPAddress("fd00:93::2")!
 
     /// Runs `body` with namespaces `node`, `up` (linked to the node) and the given pods, a plugin
     /// over the real firewall (started) and the firewall itself.
@@ -25,7 +27,9 @@ struct BridgeNetworkFirewallTests {
                 let (node, upstream) = (spaces[0], spaces[1])
                 try connectUpstream(node: node, upstream: upstream,
                                     nodeAddress: IPNetwork(address: Self.nodeAddress, prefixLength: 24)!,
-                                    upstreamAddress: IPNetwork(address: Self.upstreamAddress, prefixLength: 24)!)
+                                    upstreamAddress: IPNetwork(address: Self.upstreamAddress, prefixLength: 24)!,
+                                    more: [(IPNetwork(address: Self.nodeAddress6, prefixLength: 64)!,
+                                            IPNetwork(address: Self.upstreamAddress6, prefixLength: 64)!)])
                 let firewall = try NFTablesPodNetworkFirewall(networkNamespace: node.path)
                 let configuration = BridgeNetworkConfiguration(bridgeName: "swf0", podCIDRs: cidrs.compactMap { IPNetwork($0) },
                                                                stateDirectory: state, nodeNamespacePath: node.path)
@@ -84,6 +88,27 @@ struct BridgeNetworkFirewallTests {
         }
     }
 
+    @Test func dualStackPodGetsIPv6EgressMasqueradeAndIPv6HostPorts() async throws {
+        try await withNode(pods: 1, cidrs: ["10.94.0.0/24", "fd00:94::/64"]) { node, upstream, pods, plugin, _, _ in
+            let result = try await plugin.add(PodNetworkRequest(sandboxID: "dual", namespacePath: pods[0].path, portMappings: [
+                HostPortMapping(hostPort: 8080, containerPort: 80),
+                HostPortMapping(hostPort: 8443, containerPort: 443, hostIP: Self.nodeAddress6),
+            ]))
+            #expect(result.podIPs.count == 2)
+            let egress = try Probe.tcp(from: pods[0], to: Self.upstreamAddress6, port: 7200, servedFrom: upstream)
+            #expect(egress.reached && egress.peer == Self.nodeAddress6)
+            let v6 = try Probe.tcp(from: upstream, to: Self.nodeAddress6, port: 8080, servedFrom: pods[0], listeningOn: 80)
+            #expect(v6.reached && v6.peer == Self.upstreamAddress6)
+            #expect(try Probe.tcp(from: upstream, to: Self.nodeAddress6, port: 8443, servedFrom: pods[0], listeningOn: 443).reached)
+            // Bound to the IPv6 node address only: not published on the IPv4 one.
+            #expect(try !Probe.tcp(from: upstream, to: Self.nodeAddress, port: 8443, servedFrom: pods[0], listeningOn: 443).reached)
+            #expect(try Probe.tcp(from: upstream, to: Self.nodeAddress, port: 8080, servedFrom: pods[0], listeningOn: 80).reached)
+            let elements = try NftListing.elements(ofTable: Self.table, in: node)
+            #expect(elements["hostports-ip6"]?.count == 1 && elements["hostip-hostports-ip6"]?.count == 1)
+            #expect(elements["hairpin-ip6"]?.count == 1 && elements["hostip-hostports-ip4"]?.isEmpty == true)
+        }
+    }
+
     @Test func teardownLeavesNoNFTablesElementBehind() async throws {
         try await withNode(pods: 2) { node, upstream, pods, plugin, _, _ in
             let first = PodNetworkRequest(sandboxID: "first", namespacePath: pods[0].path, portMappings: [
@@ -111,6 +136,18 @@ struct BridgeNetworkFirewallTests {
             #expect(after.values.allSatisfy { $0.isEmpty })
             #expect(try !Probe.tcp(from: upstream, to: Self.nodeAddress, port: 9002, servedFrom: pods[1], listeningOn: 92).reached)
             try await plugin.delete(second)
+        }
+    }
+
+    @Test func deleteSucceedsWhenSomeoneElseAlreadyRemovedPartOfTheElements() async throws {
+        try await withNode(pods: 1) { node, _, pods, plugin, firewall, _ in
+            let request = PodNetworkRequest(sandboxID: "meddled", namespacePath: pods[0].path,
+                                            portMappings: [HostPortMapping(hostPort: 9400, containerPort: 94)])
+            _ = try await plugin.add(request)
+            try NftListing.run(["flush", "map", "inet", Self.table, "hostports-ip4"], in: node)
+            try await plugin.delete(request)
+            #expect(try NftListing.elements(ofTable: Self.table, in: node).values.allSatisfy { $0.isEmpty })
+            #expect(try await firewall.sandboxesWithHostPorts().isEmpty)
         }
     }
 

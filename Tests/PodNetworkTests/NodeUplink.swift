@@ -5,7 +5,9 @@ import Testing
 /// Links a "node" namespace to an "upstream" one with a veth pair (`up0` on the node, `eth0`
 /// upstream) and gives both ends an address of one /24, so the upstream stands for a host outside
 /// the node that has no route to the pods.
-func connectUpstream(node: NetworkNamespace, upstream: NetworkNamespace, nodeAddress: IPNetwork, upstreamAddress: IPNetwork) throws {
+/// Further address pairs (IPv6) go on the same link, without duplicate address detection.
+func connectUpstream(node: NetworkNamespace, upstream: NetworkNamespace, nodeAddress: IPNetwork, upstreamAddress: IPNetwork,
+                     more: [(node: IPNetwork, upstream: IPNetwork)] = []) throws {
     let nodeSocket = try NetlinkSocket(in: node)
     let create = NetlinkBatch()
     try create.createVethPair(name: "up0", peerName: "eth0", peerNamespace: upstream)
@@ -14,6 +16,7 @@ func connectUpstream(node: NetworkNamespace, upstream: NetworkNamespace, nodeAdd
     let nodeSide = NetlinkBatch()
     try nodeSide.setLink(name: "lo", .init(up: true))
     try nodeSide.addAddress(nodeAddress, interfaceIndex: nodeLink.index)
+    for pair in more { try nodeSide.addAddress(pair.node, interfaceIndex: nodeLink.index, skipDAD: true) }
     try nodeSocket.execute(nodeSide)
     let upstreamSocket = try NetlinkSocket(in: upstream)
     let link = try #require(try upstreamSocket.link(named: "eth0"))
@@ -21,6 +24,7 @@ func connectUpstream(node: NetworkNamespace, upstream: NetworkNamespace, nodeAdd
     try upstreamSide.setLink(index: link.index, .init(up: true))
     try upstreamSide.setLink(name: "lo", .init(up: true))
     try upstreamSide.addAddress(upstreamAddress, interfaceIndex: link.index)
+    for pair in more { try upstreamSide.addAddress(pair.upstream, interfaceIndex: link.index, skipDAD: true) }
     try upstreamSocket.execute(upstreamSide)
 }
 
@@ -33,12 +37,13 @@ enum NftListing {
         let description: String
     }
 
-    /// The objects of the listing (`{"table": ...}`, `{"set": ...}`, `{"map": ...}`, ...).
-    static func objects(in namespace: NetworkNamespace) throws -> [[String: Any]] {
+    /// Runs `nft arguments` inside `namespace` and returns what it printed.
+    @discardableResult
+    static func run(_ arguments: [String], in namespace: NetworkNamespace) throws -> Data {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ipPath)
         let name = String(namespace.path.split(separator: "/").last ?? "")
-        process.arguments = ["netns", "exec", name, nftPath, "-j", "list", "ruleset"]
+        process.arguments = ["netns", "exec", name, nftPath] + arguments
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output
@@ -48,9 +53,14 @@ enum NftListing {
         let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw Failure(description: "nft -j list ruleset in \(namespace.path) exited \(process.terminationStatus): \(errorText)")
+            throw Failure(description: "nft \(arguments.joined(separator: " ")) in \(namespace.path) exited \(process.terminationStatus): \(errorText)")
         }
-        let root = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        return data
+    }
+
+    /// The objects of the listing (`{"table": ...}`, `{"set": ...}`, `{"map": ...}`, ...).
+    static func objects(in namespace: NetworkNamespace) throws -> [[String: Any]] {
+        let root = try JSONSerialization.jsonObject(with: run(["-j", "list", "ruleset"], in: namespace)) as? [String: Any]
         return root?["nftables"] as? [[String: Any]] ?? []
     }
 
