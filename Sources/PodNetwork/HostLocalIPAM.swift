@@ -27,6 +27,8 @@ struct HostLocalIPAM: Sendable {
     let directory: String
     let ranges: [Range]
     private(set) var leases: [IPAddress: PodNetworkStatus.Lease] = [:]
+    /// The addresses of each sandbox (sorted), kept alongside `leases`.
+    private var bySandbox: [String: [IPAddress]] = [:]
     private var lastAllocated: [Int: IPAddress] = [:]
     /// The journal, open for appending once `load()` ran.
     private var journal: Int32 = -1
@@ -45,7 +47,7 @@ struct HostLocalIPAM: Sendable {
 
     /// The addresses held by `sandboxID`, one per range, in range order.
     func addresses(of sandboxID: String) -> [IPAddress] {
-        leases.values.filter { $0.sandboxID == sandboxID }.map(\.address).sorted()
+        bySandbox[sandboxID] ?? []
     }
 
     /// Replays the journal, keeps the leases inside the ranges, rewrites the journal with them
@@ -61,6 +63,9 @@ struct HostLocalIPAM: Sendable {
         where ranges.contains(where: { $0.cidr.contains(lease.address) }) {
             leases[lease.address] = lease
         }
+        bySandbox = [:]
+        for lease in leases.values { bySandbox[lease.sandboxID, default: []].append(lease.address) }
+        for key in bySandbox.keys { bySandbox[key]?.sort() }
         for (index, range) in ranges.enumerated() {
             lastAllocated[index] = leases.keys.filter { range.cidr.contains($0) }.max()
         }
@@ -184,7 +189,9 @@ struct HostLocalIPAM: Sendable {
     }
 
     private mutating func release(_ address: IPAddress) {
-        guard leases.removeValue(forKey: address) != nil else { return }
+        guard let lease = leases.removeValue(forKey: address) else { return }
+        bySandbox[lease.sandboxID]?.removeAll { $0 == address }
+        if bySandbox[lease.sandboxID]?.isEmpty == true { bySandbox[lease.sandboxID] = nil }
         // A release that does not reach the journal comes back at the next start, where
         // reconciliation releases it again (its sandbox is gone): nothing is lost but time.
         try? append("- \(address)\n")
@@ -201,6 +208,8 @@ struct HostLocalIPAM: Sendable {
                                                    podReference: podReference)
                 try append(Self.record(adding: lease))
                 leases[candidate] = lease
+                bySandbox[sandboxID, default: []].append(candidate)
+                bySandbox[sandboxID]?.sort()
                 lastAllocated[rangeIndex] = candidate
                 return candidate
             }
