@@ -5,6 +5,7 @@ extension NFTablesPodNetworkFirewall {
     static let hostPortsChain = "hostports"
     static let hairpinChain = "hostport-masquerade"
     static let egressChain = "pod-egress"
+    static let localnetGuardChain = "localnet-guard"
 
     /// `NFPROTO_IPV4` and `NFPROTO_IPV6`, as `meta nfproto` loads them.
     private static func isFamily(ipv4: Bool) -> [NFExpression] {
@@ -48,6 +49,37 @@ extension NFTablesPodNetworkFirewall {
             .masquerade(),
         ]
     }
+
+    /// `ip saddr 127.0.0.0/8 ct status dnat masquerade`: a connection to `127.0.0.1:hostPort` on
+    /// the node, sent on to a pod, leaves with the bridge's address (the pod could not answer
+    /// 127.0.0.1), as CNI portmap does. Needs `route_localnet` on the bridge.
+    static let localhostMasquerade: [NFExpression] = isFamily(ipv4: true) + [
+        .load(.ipv4Source, into: .r1), .bitwise(sreg: .r1, dreg: .r1, mask: [255, 0, 0, 0], xor: [0, 0, 0, 0]),
+        .cmp(op: .eq, sreg: .r1, data: [127, 0, 0, 0]),
+    ] + wasDestinationNATed + [.masquerade()]
+
+    /// `ip daddr 127.0.0.0/8 ip saddr != 127.0.0.0/8 ct state != established,related ct status
+    /// != dnat drop` (input): with `route_localnet` on the bridge, nothing from outside may reach
+    /// the node's loopback services, only replies to the node's own localhost connections.
+    static let localnetGuard: [NFExpression] = isFamily(ipv4: true) + [
+        .load(.ipv4Destination, into: .r1), .bitwise(sreg: .r1, dreg: .r1, mask: [255, 0, 0, 0], xor: [0, 0, 0, 0]),
+        .cmp(op: .eq, sreg: .r1, data: [127, 0, 0, 0]),
+        .load(.ipv4Source, into: .r1), .bitwise(sreg: .r1, dreg: .r1, mask: [255, 0, 0, 0], xor: [0, 0, 0, 0]),
+        .cmp(op: .neq, sreg: .r1, data: [127, 0, 0, 0]),
+        // NF_CT_STATE_BIT(IP_CT_ESTABLISHED) | NF_CT_STATE_BIT(IP_CT_RELATED)
+        .ct(key: .state, dreg: .r1), .bitwise(sreg: .r1, dreg: .r1, mask: NFValue.host32(0x2 | 0x4), xor: NFValue.host32(0)),
+        .cmp(op: .eq, sreg: .r1, data: NFValue.host32(0)),
+        // IPS_DST_NAT
+        .ct(key: .status, dreg: .r1), .bitwise(sreg: .r1, dreg: .r1, mask: NFValue.host32(0x20), xor: NFValue.host32(0)),
+        .cmp(op: .eq, sreg: .r1, data: NFValue.host32(0)),
+        .verdict(.drop),
+    ]
+
+    /// `ct status dnat`.
+    private static let wasDestinationNATed: [NFExpression] = [
+        .ct(key: .status, dreg: .r1), .bitwise(sreg: .r1, dreg: .r1, mask: NFValue.host32(0x20), xor: NFValue.host32(0)),
+        .cmp(op: .neq, sreg: .r1, data: NFValue.host32(0)),
+    ]
 
     /// `ipX saddr CIDR ipX daddr != CIDR ipX daddr != multicast oifname != bridge masquerade`.
     static func egressMasquerade(from cidr: IPNetwork, bridge: String) -> [NFExpression] {

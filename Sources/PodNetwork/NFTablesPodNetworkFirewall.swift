@@ -11,9 +11,12 @@ import NFTables
 /// - hostPort DNAT (chains `prerouting` and `output` at `dstnat`, for destinations of type
 ///   `local`, jumping to `hostports`): maps keyed `l4proto . dport` (and `daddr . l4proto . dport`
 ///   for mappings bound to one node address) whose data is `pod address . container port`;
-/// - hairpin masquerade (chain `hostport-masquerade`, postrouting at `srcnat`): a pod reaching
-///   itself through its own hostPort, looked up in a set of `pod address . pod address`, as the
-///   CNI portmap plugin does.
+/// - hairpin and localhost masquerade (chain `hostport-masquerade`, postrouting at `srcnat`): a
+///   pod reaching itself through its own hostPort, looked up in a set of `pod address . pod
+///   address`, and a node connection from 127.0.0.0/8 sent on to a pod, as the CNI portmap plugin
+///   does. The latter needs `route_localnet` on the bridge, which `ensureMasquerade` sets; chain
+///   `localnet-guard` (input) then drops anything from outside addressed to 127.0.0.0/8 that is
+///   not a reply, as kube-proxy does for the same setting.
 ///
 /// Every map and set element carries its sandbox id as its comment, so the kernel is the record
 /// of which sandbox owns what: `removeHostPorts` and `sandboxesWithHostPorts` read it back (once
@@ -36,6 +39,8 @@ public actor NFTablesPodNetworkFirewall: PodNetworkFirewall {
     }
 
     let table: NFTable
+    /// The namespace programmed (nil for the agent's own), for the bridge's sysctls.
+    let networkNamespace: String?
     private var connection: NetfilterConnection
     private var skeletonInstalled = false
     /// Each sandbox's elements, as last read from or written to the kernel; nil until read.
@@ -46,10 +51,17 @@ public actor NFTablesPodNetworkFirewall: PodNetworkFirewall {
     /// - Throws: `NFTablesError` when the netlink socket cannot be opened.
     public init(tableName: String = defaultTableName, networkNamespace: String? = nil) throws(NFTablesError) {
         table = NFTable(family: .inet, name: tableName)
+        self.networkNamespace = networkNamespace
         connection = try NetfilterConnection(networkNamespace: networkNamespace)
     }
 
     public func ensureMasquerade(podCIDRs: [IPNetwork], bridge: String) async throws {
+        if podCIDRs.contains(where: \.address.isIPv4) {
+            // `127.0.0.1:hostPort` on the node, DNATed to a pod, must be routable out of the
+            // bridge (the localnet guard below keeps everything else away from 127.0.0.0/8).
+            let namespace = try networkNamespace.map { path throws(NetlinkError) in try NetworkNamespace(path: path) }
+            try Sysctl.ensure("net/ipv4/conf/\(bridge)/route_localnet", is: "1", in: namespace)
+        }
         var transaction = NFTransaction()
         addSkeleton(to: &transaction)
         let egress = NFChain(family: .inet, table: table.name, name: Self.egressChain,
@@ -174,6 +186,8 @@ public actor NFTablesPodNetworkFirewall: PodNetworkFirewall {
                     base: .init(type: .nat, hook: .output, priority: NFChain.Base.Priority.dstnat)),
             NFChain(family: .inet, table: table.name, name: Self.hairpinChain,
                     base: .init(type: .nat, hook: .postrouting, priority: NFChain.Base.Priority.srcnat)),
+            NFChain(family: .inet, table: table.name, name: Self.localnetGuardChain,
+                    base: .init(type: .filter, hook: .input, priority: NFChain.Base.Priority.filter)),
         ]
         for chain in chains {
             transaction.add(chain)
@@ -189,5 +203,7 @@ public actor NFTablesPodNetworkFirewall: PodNetworkFirewall {
         for set in [HostPortSet.hairpinIPv4, .hairpinIPv6] {
             transaction.add(rule(in: Self.hairpinChain, hairpinMasquerade(set)))
         }
+        transaction.add(rule(in: Self.hairpinChain, Self.localhostMasquerade))
+        transaction.add(rule(in: Self.localnetGuardChain, Self.localnetGuard))
     }
 }

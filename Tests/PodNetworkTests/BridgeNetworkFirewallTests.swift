@@ -49,7 +49,7 @@ struct BridgeNetworkFirewallTests {
         }
     }
 
-    @Test func hostPortReachesThePodFromOutsideFromTheNodeAndFromThePodItself() async throws {
+    @Test func hostPortReachesThePodFromOutsideFromTheNodeItsLocalhostAndFromThePodItself() async throws {
         try await withNode(pods: 1) { node, upstream, pods, plugin, _, _ in
             let request = PodNetworkRequest(sandboxID: "web", namespacePath: pods[0].path, portMappings: [
                 HostPortMapping(hostPort: 8080, containerPort: 80),
@@ -67,11 +67,41 @@ struct BridgeNetworkFirewallTests {
             #expect(fromNode.reached)
             // The gateway is a node address too: "type local" covers every one of them.
             #expect(try Probe.tcp(from: node, to: gateway, port: 8080, servedFrom: pods[0], listeningOn: 80).reached)
+            let localhost = try Probe.tcp(from: node, to: IPAddress("127.0.0.1")!, port: 8080, servedFrom: pods[0], listeningOn: 80)
+            #expect(localhost.reached)
+            #expect(localhost.peer == gateway)
             let hairpin = try Probe.tcp(from: pods[0], to: Self.nodeAddress, port: 8080, servedFrom: pods[0], listeningOn: 80)
             #expect(hairpin.reached)
             #expect(hairpin.peer == gateway)
             // A port nobody published stays closed.
             #expect(try !Probe.tcp(from: upstream, to: Self.nodeAddress, port: 8081, servedFrom: pods[0], listeningOn: 80).reached)
+        }
+    }
+
+    @Test func podCannotReachTheNodesLoopbackThroughTheBridgeDespiteRouteLocalnet() async throws {
+        try await withNode(pods: 1) { node, _, pods, plugin, _, _ in
+            let result = try await plugin.add(PodNetworkRequest(sandboxID: "prober", namespacePath: pods[0].path))
+            let gateway = try #require(result.addresses.first?.gateway)
+            #expect(try Sysctl.read("net/ipv4/conf/swf0/route_localnet", in: node) == "1")
+            // The pod sends 127.0.0.2 to the gateway, as a hostile pod could (CVE-2020-8558).
+            let pod = String(pods[0].path.split(separator: "/").last!)
+            try runIP(["netns", "exec", pod, "ip", "route", "del", "local", "127.0.0.0/8", "dev", "lo", "table", "local"])
+            try runIP(["netns", "exec", pod, "ip", "route", "add", "127.0.0.0/8", "via", "\(gateway)", "dev", "eth0"])
+            try Sysctl.write("net/ipv4/conf/eth0/route_localnet", "1", in: pods[0])
+            #expect(try !Probe.tcp(from: pods[0], to: IPAddress("127.0.0.2")!, port: 9500, servedFrom: node).reached)
+            // The pod still reaches the node on the gateway address.
+            #expect(try Probe.tcp(from: pods[0], to: gateway, port: 9501, servedFrom: node).reached)
+        }
+    }
+
+    func runIP(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: NftListing.ipPath)
+        process.arguments = arguments
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw NftListing.Failure(description: "ip \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
         }
     }
 
