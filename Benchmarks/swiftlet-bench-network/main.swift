@@ -127,6 +127,7 @@ func run(_ options: Options) async throws {
     for binary in ["bridge", "host-local"] where access(options.cniPath + "/" + binary, X_OK) != 0 {
         throw BenchError("the reference plugin \(options.cniPath)/\(binary) is missing (Debian: containernetworking-plugins)")
     }
+    let loadBefore = loadAverage()
     let namespaces = Namespaces()
     let state = try makeTemporaryDirectory()
     defer { removeTree(state) }
@@ -183,29 +184,35 @@ func run(_ options: Options) async throws {
     }
     for pod in singles.values.joined() { namespaces.remove(pod) }
 
-    // N pods in sequence (the node fills up), then deleted in sequence.
+    // N pods in sequence (the nodes fill up), then deleted in sequence; the sides alternate pod
+    // by pod so that a change in machine load hits both alike.
     let scenario = "\(options.pods) pods in sequence"
     for round in 0..<options.rounds {
+        var pods: [String: [NetworkNamespace]] = [:]
         for side in sides {
-            var pods: [NetworkNamespace] = []
-            for index in 0..<options.pods { pods.append(try namespaces.make("seq-\(round)-\(index)")) }
-            settle(milliseconds: 500)
-            for (index, pod) in pods.enumerated() {
+            pods[side.name] = try (0..<options.pods).map { try namespaces.make("seq-\(side.name.prefix(4))-\(round)-\($0)") }
+        }
+        settle(milliseconds: 500)
+        for index in 0..<options.pods {
+            for side in sides {
                 let start = now()
-                try await side.add(sandboxID: "seq-\(round)-\(index)", namespace: pod)
+                try await side.add(sandboxID: "seq-\(round)-\(index)", namespace: pods[side.name]![index])
                 add[scenario, default: [:]][side.name, default: Samples()].append(now() - start)
             }
-            for (index, pod) in pods.enumerated() {
+        }
+        for index in 0..<options.pods {
+            for side in sides {
                 let start = now()
-                try await side.delete(sandboxID: "seq-\(round)-\(index)", namespace: pod)
+                try await side.delete(sandboxID: "seq-\(round)-\(index)", namespace: pods[side.name]![index])
                 del[scenario, default: [:]][side.name, default: Samples()].append(now() - start)
             }
-            for pod in pods { namespaces.remove(pod) }
-            settle(milliseconds: 500)
         }
+        for pod in pods.values.joined() { namespaces.remove(pod) }
+        settle(milliseconds: 500)
     }
 
     print("swiftlet-bench-network: built-in bridge plugin vs \(peer.name) (\(options.cniPath)), \(options.iterations) single-pod iterations, \(options.rounds) rounds of \(options.pods) pods")
+    print("load average before / after: \(loadBefore) / \(loadAverage()) (other work on the machine widens the spread)")
     for (metric, table) in [("pod_network_add", add), ("pod_network_del", del)] {
         for scenario in ["1 pod", scenario] {
             let mine = table[scenario]?[ours.name], theirs = table[scenario]?[peer.name]
@@ -216,6 +223,12 @@ func run(_ options: Options) async throws {
             }
         }
     }
+}
+
+/// The 1-, 5- and 15-minute load averages, as /proc/loadavg has them.
+func loadAverage() -> String {
+    guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "unknown" }
+    return text.split(separator: " ").prefix(3).joined(separator: " ")
 }
 
 func makeTemporaryDirectory() throws -> String {
