@@ -122,6 +122,9 @@ extension NFTablesPodNetworkFirewall {
                 throw PodNetworkError.invalidRequest(field: "portMappings[\(index)]",
                                                      expected: "hostPort and containerPort from 1 to 65535")
             }
+            // As CNI portmap: a hostIP of the other family skips the pod address; an unspecified
+            // one (0.0.0.0, ::) publishes on every node address of its family.
+            let family = mapping.hostIP.map(\.isIPv4)
             let hostIP = mapping.hostIP.flatMap { address in address.bytes.allSatisfy { $0 == 0 } ? nil : address }
             let proto: UInt8 = switch mapping.protocol {
             case .tcp: NFValue.tcp
@@ -129,7 +132,7 @@ extension NFTablesPodNetworkFirewall {
             case .sctp: NFValue.sctp
             }
             for podIP in podIPs {
-                if let hostIP, hostIP.isIPv4 != podIP.isIPv4 { continue }
+                if let family, family != podIP.isIPv4 { continue }
                 let set = HostPortSet.map(forIPv4: podIP.isIPv4, boundToHostIP: hostIP != nil)
                 let key = hostIP.map { NFElement.concatenatedKey($0.bytes, [proto], NFValue.port(mapping.hostPort)) }
                     ?? NFElement.concatenatedKey([proto], NFValue.port(mapping.hostPort))
