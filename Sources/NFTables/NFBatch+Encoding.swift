@@ -180,7 +180,7 @@ extension NFBatch {
                 case .data(let data): size += 8 + Self.aligned(data.count)
                 case nil: break
                 }
-                size += 8 + Self.aligned((element.comment?.utf8.count ?? 0) + 3)
+                if let comment = element.comment { size += 8 + Self.aligned(comment.utf8.count + 3) }
                 if end > start, listBytes + size > Self.elementListLimit { break }
                 listBytes += size
                 end += 1
