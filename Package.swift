@@ -97,6 +97,31 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: C shims
+
+        .target(name: "CSwiftletNet", path: "Sources/CSwiftletNet"),
+        // The kernel's nf_tables constants, headers only; namespace switching lives in CSwiftletNet.
+        .systemLibrary(name: "CSwiftletNetfilter", path: "Sources/CSwiftletNetfilter"),
+
+        // MARK: Networking
+
+        .target(name: "Netlink", dependencies: ["CMnl", "CSwiftletNet"], swiftSettings: swiftSettings),
+        .target(
+            name: "NFTables",
+            dependencies: ["CNftnl", "CMnl", "CSwiftletNetfilter", "CSwiftletNet"],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "PodNetwork", dependencies: ["Netlink", "NFTables", "CSwiftletNet"], swiftSettings: swiftSettings),
+
+        // MARK: Benchmarks
+
+        .executableTarget(
+            name: "swiftlet-bench-network",
+            dependencies: ["PodNetwork", "Netlink", "CSwiftletNet"],
+            path: "Benchmarks/swiftlet-bench-network",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests
 
         .target(name: "TestSupport", swiftSettings: swiftSettings),
@@ -124,6 +149,21 @@ let package = Package(
         .testTarget(
             name: "SystemLibraryTests",
             dependencies: ["CNftnl", "CMnl", "CSeccomp", "CCap"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NetlinkTests",
+            dependencies: ["Netlink", "CSwiftletNet"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PodNetworkTests",
+            dependencies: ["PodNetwork", "Netlink", "NFTables", "CSwiftletNet"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NFTablesTests",
+            dependencies: ["NFTables", "CNftnl", "CMnl", "CSwiftletNetfilter"],
             swiftSettings: swiftSettings
         ),
     ],

@@ -1,0 +1,244 @@
+import CNftnl
+import CSwiftletNetfilter
+import Glibc
+
+extension NFBatch {
+    /// Encodes every operation of `transaction` and closes the batch.
+    ///
+    /// - Throws: `NFTablesError` (`invalidRequest`) for an operation that cannot be encoded,
+    ///   naming it and its index; nothing is sent then.
+    mutating func encode(_ transaction: NFTransaction) throws(NFTablesError) {
+        for (index, operation) in transaction.operations.enumerated() {
+            try append(operation, index: Int32(index))
+        }
+        close()
+    }
+
+    private mutating func append(_ operation: NFOperation, index: Int32) throws(NFTablesError) {
+        let whole = Origin(operation: index, firstElement: 0, elementCount: 0)
+        let create = NLM_F_CREATE
+        switch operation {
+        case .addTable(let table), .deleteTable(let table):
+            let t = NftnlTable()
+            nftnl_table_set_str(t.pointer, nftnlAttribute(NFTNL_TABLE_NAME), table.name)
+            let isAdd = if case .addTable = operation { true } else { false }
+            let header = startMessage(type: isAdd ? NFT_MSG_NEWTABLE.rawValue : NFT_MSG_DELTABLE.rawValue,
+                                      family: table.family, flags: isAdd ? create : 0, origin: whole)
+            nftnl_table_nlmsg_build_payload(header, t.pointer)
+            finish(header)
+        case .flushTable(let table):
+            let r = NftnlRule()
+            nftnl_rule_set_str(r.pointer, nftnlAttribute(NFTNL_RULE_TABLE), table.name)
+            let header = startMessage(type: NFT_MSG_DELRULE.rawValue, family: table.family, flags: 0, origin: whole)
+            nftnl_rule_nlmsg_build_payload(header, r.pointer)
+            finish(header)
+        case .addChain(let chain):
+            let c = NftnlChain()
+            nftnl_chain_set_str(c.pointer, nftnlAttribute(NFTNL_CHAIN_TABLE), chain.table)
+            nftnl_chain_set_str(c.pointer, nftnlAttribute(NFTNL_CHAIN_NAME), chain.name)
+            if let base = chain.base {
+                nftnl_chain_set_u32(c.pointer, nftnlAttribute(NFTNL_CHAIN_HOOKNUM), base.hook.rawValue)
+                nftnl_chain_set_s32(c.pointer, nftnlAttribute(NFTNL_CHAIN_PRIO), base.priority)
+                nftnl_chain_set_str(c.pointer, nftnlAttribute(NFTNL_CHAIN_TYPE), base.type.rawValue)
+                nftnl_chain_set_u32(c.pointer, nftnlAttribute(NFTNL_CHAIN_POLICY), base.policy.rawValue)
+            }
+            let header = startMessage(type: NFT_MSG_NEWCHAIN.rawValue, family: chain.family, flags: create, origin: whole)
+            nftnl_chain_nlmsg_build_payload(header, c.pointer)
+            finish(header)
+        case .deleteChain(let chain):
+            let c = NftnlChain()
+            nftnl_chain_set_str(c.pointer, nftnlAttribute(NFTNL_CHAIN_TABLE), chain.table)
+            nftnl_chain_set_str(c.pointer, nftnlAttribute(NFTNL_CHAIN_NAME), chain.name)
+            let header = startMessage(type: NFT_MSG_DELCHAIN.rawValue, family: chain.family, flags: 0, origin: whole)
+            nftnl_chain_nlmsg_build_payload(header, c.pointer)
+            finish(header)
+        case .flushChain(let chain):
+            let r = NftnlRule()
+            nftnl_rule_set_str(r.pointer, nftnlAttribute(NFTNL_RULE_TABLE), chain.table)
+            nftnl_rule_set_str(r.pointer, nftnlAttribute(NFTNL_RULE_CHAIN), chain.name)
+            let header = startMessage(type: NFT_MSG_DELRULE.rawValue, family: chain.family, flags: 0, origin: whole)
+            nftnl_rule_nlmsg_build_payload(header, r.pointer)
+            finish(header)
+        case .addRule(let rule):
+            let r = NftnlRule()
+            nftnl_rule_set_str(r.pointer, nftnlAttribute(NFTNL_RULE_TABLE), rule.table)
+            nftnl_rule_set_str(r.pointer, nftnlAttribute(NFTNL_RULE_CHAIN), rule.chain)
+            for expression in rule.expressions {
+                expression.makeNftnl().add(to: r)
+            }
+            let header = startMessage(type: NFT_MSG_NEWRULE.rawValue, family: rule.family,
+                                      flags: create | NLM_F_APPEND, origin: whole)
+            nftnl_rule_nlmsg_build_payload(header, r.pointer)
+            finish(header)
+        case .deleteRule(let family, let table, let chain, let handle):
+            let r = NftnlRule()
+            nftnl_rule_set_str(r.pointer, nftnlAttribute(NFTNL_RULE_TABLE), table)
+            nftnl_rule_set_str(r.pointer, nftnlAttribute(NFTNL_RULE_CHAIN), chain)
+            nftnl_rule_set_u64(r.pointer, nftnlAttribute(NFTNL_RULE_HANDLE), handle)
+            let header = startMessage(type: NFT_MSG_DELRULE.rawValue, family: family, flags: 0, origin: whole)
+            nftnl_rule_nlmsg_build_payload(header, r.pointer)
+            finish(header)
+        case .addSet(let set):
+            try appendAddSet(set, origin: whole)
+        case .deleteSet(let set), .flushSet(let set):
+            let s = NftnlSet()
+            nftnl_set_set_str(s.pointer, nftnlAttribute(NFTNL_SET_TABLE), set.table)
+            nftnl_set_set_str(s.pointer, nftnlAttribute(NFTNL_SET_NAME), set.name)
+            if let id = set.id { nftnl_set_set_u32(s.pointer, nftnlAttribute(NFTNL_SET_ID), id) }
+            let isDelete = if case .deleteSet = operation { true } else { false }
+            let header = startMessage(type: isDelete ? NFT_MSG_DELSET.rawValue : NFT_MSG_DELSETELEM.rawValue,
+                                      family: set.family, flags: 0, origin: whole)
+            if isDelete {
+                nftnl_set_nlmsg_build_payload(header, s.pointer)
+            } else {
+                nftnl_set_elems_nlmsg_build_payload(header, s.pointer)
+            }
+            finish(header)
+        case .addElements(let set, let elements):
+            try appendElements(elements, of: set, adding: true, operation: index)
+        case .deleteElements(let set, let elements):
+            try appendElements(elements, of: set, adding: false, operation: index)
+        }
+    }
+
+    private mutating func appendAddSet(_ set: NFSet, origin: Origin) throws(NFTablesError) {
+        guard !set.keyType.isEmpty, set.keyType.allSatisfy({ $0.length > 0 }) else {
+            throw NFTablesError(kind: .invalidRequest, errno: 0, operation: "add set",
+                                object: "\(set.family) \(set.table) \(set.name)",
+                                detail: "operation \(origin.operation): keyType must name at least one part with a length")
+        }
+        let s = NftnlSet()
+        let p = s.pointer
+        nftnl_set_set_str(p, nftnlAttribute(NFTNL_SET_TABLE), set.table)
+        nftnl_set_set_str(p, nftnlAttribute(NFTNL_SET_NAME), set.name)
+        nftnl_set_set_u32(p, nftnlAttribute(NFTNL_SET_FLAGS), set.flags.rawValue)
+        nftnl_set_set_u32(p, nftnlAttribute(NFTNL_SET_KEY_TYPE), NFDataType.concatenatedTypeID(set.keyType))
+        nftnl_set_set_u32(p, nftnlAttribute(NFTNL_SET_KEY_LEN), set.keyLength)
+        // The kernel wants every new set to carry a batch-local id; sets that rules name only by
+        // name get one from the upper half, which `NFTransaction` never hands out.
+        nftnl_set_set_u32(p, nftnlAttribute(NFTNL_SET_ID), set.id ?? (0x8000_0000 | UInt32(origin.operation)))
+        if let data = set.dataType {
+            if data == .verdict {
+                nftnl_set_set_u32(p, nftnlAttribute(NFTNL_SET_DATA_TYPE), NFT_DATA_VERDICT.rawValue)
+                nftnl_set_set_u32(p, nftnlAttribute(NFTNL_SET_DATA_LEN), 0)
+            } else {
+                nftnl_set_set_u32(p, nftnlAttribute(NFTNL_SET_DATA_TYPE), data.typeID)
+                nftnl_set_set_u32(p, nftnlAttribute(NFTNL_SET_DATA_LEN), data.length)
+            }
+        }
+        if let timeout = set.timeoutMilliseconds {
+            nftnl_set_set_u64(p, nftnlAttribute(NFTNL_SET_TIMEOUT), timeout)
+        }
+        // Field lengths matter to the kernel only for interval sets (the pipapo backend); for
+        // hash sets it rejects them, as nft never sends them there.
+        if set.keyType.count > 1, set.flags.contains(.interval) {
+            let fieldLengths = set.keyType.map { UInt8(truncatingIfNeeded: $0.length) }
+            fieldLengths.withUnsafeBytes { raw in
+                _ = nftnl_set_set_data(p, nftnlAttribute(NFTNL_SET_DESC_CONCAT), raw.baseAddress, UInt32(raw.count))
+            }
+        }
+        // nft reads the byte order of keys and data from the set's user data to print them.
+        var userData: [UInt8] = []
+        Self.appendUserData(&userData, type: Self.userDataKeyByteOrder,
+                            value: set.keyType.count == 1 && set.keyType[0].isHostOrder ? 1 : 2)
+        if let data = set.dataType, data != .verdict {
+            Self.appendUserData(&userData, type: Self.userDataDataByteOrder, value: data.isHostOrder ? 1 : 2)
+        }
+        userData.withUnsafeBytes { raw in
+            _ = nftnl_set_set_data(p, nftnlAttribute(NFTNL_SET_USERDATA), raw.baseAddress, UInt32(raw.count))
+        }
+        let header = startMessage(type: NFT_MSG_NEWSET.rawValue, family: set.family, flags: NLM_F_CREATE, origin: origin)
+        nftnl_set_nlmsg_build_payload(header, p)
+        finish(header)
+    }
+
+    /// libnftnl's user data types for a set's key and data byte order (`NFTNL_UDATA_SET_*`,
+    /// in libnftnl/udata.h, which the CNftnl module does not include).
+    private static let userDataKeyByteOrder: UInt8 = 0
+    private static let userDataDataByteOrder: UInt8 = 1
+    /// libnftnl's user data type of an element comment (`NFTNL_UDATA_SET_ELEM_COMMENT`).
+    static let userDataElementComment: UInt8 = 0
+
+    /// One type-length-value of libnftnl's user data format, with a 32-bit host-order value.
+    private static func appendUserData(_ bytes: inout [UInt8], type: UInt8, value: UInt32) {
+        bytes.append(type)
+        bytes.append(4)
+        withUnsafeBytes(of: value) { bytes.append(contentsOf: $0) }
+    }
+
+    private mutating func appendElements(_ elements: [NFElement], of set: NFSetReference, adding: Bool,
+                                         operation: Int32) throws(NFTablesError) {
+        var start = 0
+        while start < elements.count {
+            var end = start
+            var listBytes = 0
+            while end < elements.count {
+                let element = elements[end]
+                var size = 48 + Self.aligned(element.key.count)
+                switch element.value {
+                case .verdict(let verdict): size += 32 + Self.aligned((verdict.chain?.utf8.count ?? 0) + 1)
+                case .data(let data): size += 8 + Self.aligned(data.count)
+                case nil: break
+                }
+                if let comment = element.comment { size += 8 + Self.aligned(comment.utf8.count + 3) }
+                if end > start, listBytes + size > Self.elementListLimit { break }
+                listBytes += size
+                end += 1
+            }
+            try appendElementMessage(elements[start..<end], of: set, adding: adding,
+                                     origin: Origin(operation: operation, firstElement: Int32(start), elementCount: Int32(end - start)))
+            start = end
+        }
+    }
+
+    private mutating func appendElementMessage(_ elements: ArraySlice<NFElement>, of set: NFSetReference, adding: Bool,
+                                               origin: Origin) throws(NFTablesError) {
+        let s = NftnlSet()
+        nftnl_set_set_str(s.pointer, nftnlAttribute(NFTNL_SET_TABLE), set.table)
+        nftnl_set_set_str(s.pointer, nftnlAttribute(NFTNL_SET_NAME), set.name)
+        if let id = set.id { nftnl_set_set_u32(s.pointer, nftnlAttribute(NFTNL_SET_ID), id) }
+        for element in elements {
+            let e = NftnlSetElement()
+            guard !element.key.isEmpty, element.key.count <= 64 else {
+                throw NFTablesError(kind: .invalidRequest, errno: 0, operation: adding ? "add element" : "delete element",
+                                    object: set.description, detail: "operation \(origin.operation): a key has \(element.key.count) bytes, expected 1 to 64")
+            }
+            element.key.withUnsafeBytes { raw in
+                _ = nftnl_set_elem_set(e.pointer, nftnlAttribute(NFTNL_SET_ELEM_KEY), raw.baseAddress, UInt32(raw.count))
+            }
+            if adding {
+                switch element.value {
+                case .verdict(let verdict):
+                    nftnl_set_elem_set_u32(e.pointer, nftnlAttribute(NFTNL_SET_ELEM_VERDICT), UInt32(bitPattern: verdict.code))
+                    if let chain = verdict.chain { nftnl_set_elem_set_str(e.pointer, nftnlAttribute(NFTNL_SET_ELEM_CHAIN), chain) }
+                case .data(let data):
+                    data.withUnsafeBytes { raw in
+                        _ = nftnl_set_elem_set(e.pointer, nftnlAttribute(NFTNL_SET_ELEM_DATA), raw.baseAddress, UInt32(raw.count))
+                    }
+                case nil:
+                    break
+                }
+                if let timeout = element.timeoutMilliseconds {
+                    nftnl_set_elem_set_u64(e.pointer, nftnlAttribute(NFTNL_SET_ELEM_TIMEOUT), timeout)
+                }
+                if let comment = element.comment {
+                    let text = Array(comment.utf8)
+                    guard text.count <= NFElement.maximumCommentLength, !text.contains(0) else {
+                        throw NFTablesError(kind: .invalidRequest, errno: 0, operation: "add element", object: set.description,
+                                            detail: "operation \(origin.operation): a comment has \(text.count) bytes, expected at most \(NFElement.maximumCommentLength) without NUL")
+                    }
+                    // nft's user data: one type-length-value, the comment with its NUL.
+                    let userData = [Self.userDataElementComment, UInt8(text.count + 1)] + text + [0]
+                    userData.withUnsafeBytes { raw in
+                        _ = nftnl_set_elem_set(e.pointer, nftnlAttribute(NFTNL_SET_ELEM_USERDATA), raw.baseAddress, UInt32(raw.count))
+                    }
+                }
+            }
+            e.add(to: s)
+        }
+        let header = startMessage(type: adding ? NFT_MSG_NEWSETELEM.rawValue : NFT_MSG_DELSETELEM.rawValue,
+                                  family: set.family, flags: adding ? NLM_F_CREATE : 0, origin: origin)
+        nftnl_set_elems_nlmsg_build_payload(header, s.pointer)
+        finish(header)
+    }
+}

@@ -1,0 +1,23 @@
+import CSwiftletNet
+import Glibc
+
+extension NetlinkSocket {
+    /// Every link in the socket's namespace.
+    public func links() throws(NetlinkError) -> [Link] {
+        let batch = NetlinkBatch(capacity: 256)
+        try batch.dumpLinks()
+        return try query(batch, headerSize: MemoryLayout<ifinfomsg>.size).compactMap(Link.init(reply:))
+    }
+
+    /// The link named `name`, or `nil` when there is none.
+    public func link(named name: String) throws(NetlinkError) -> Link? {
+        let batch = NetlinkBatch(capacity: 256)
+        try batch.getLink(name: name)
+        do {
+            return try query(batch, headerSize: MemoryLayout<ifinfomsg>.size).compactMap(Link.init(reply:)).first
+        } catch {
+            if error.errno == ENODEV { return nil }
+            throw error
+        }
+    }
+}
