@@ -124,7 +124,7 @@ let package = Package(
 
         // MARK: Tests
 
-        .target(name: "TestSupport", swiftSettings: swiftSettings),
+        .target(name: "TestSupport", dependencies: ["Netlink"], swiftSettings: swiftSettings),
 
         .testTarget(
             name: "KubeAPITests", dependencies: ["KubeAPI", "TestSupport"], resources: [.copy("Fixtures")],
@@ -153,17 +153,17 @@ let package = Package(
         ),
         .testTarget(
             name: "NetlinkTests",
-            dependencies: ["Netlink", "CSwiftletNet"],
+            dependencies: ["Netlink", "CSwiftletNet", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "PodNetworkTests",
-            dependencies: ["PodNetwork", "Netlink", "NFTables", "CSwiftletNet"],
+            dependencies: ["PodNetwork", "Netlink", "NFTables", "CSwiftletNet", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "NFTablesTests",
-            dependencies: ["NFTables", "CNftnl", "CMnl", "CSwiftletNetfilter"],
+            dependencies: ["NFTables", "CNftnl", "CMnl", "CSwiftletNetfilter", "TestSupport"],
             swiftSettings: swiftSettings
         ),
     ],

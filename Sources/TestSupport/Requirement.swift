@@ -48,6 +48,17 @@ public enum Requirement: Sendable, CustomStringConvertible {
         return nil
     }
 
+    /// Throws ``UnmetRequirements`` when the machine does not meet the requirement: for checks
+    /// inside a test or fixture, where a trait cannot be placed.
+    public func verify() throws {
+        if !isMet { throw UnmetRequirements(unmet: [self]) }
+    }
+
+    /// Throws ``UnmetRequirements`` naming `requirement` when it is not met.
+    public static func verify(_ requirement: Requirement) throws {
+        try requirement.verify()
+    }
+
     /// `true` when the environment variable `CI` is `true` (or `1`).
     public static var isCI: Bool {
         let value = ProcessInfo.processInfo.environment["CI"]?.lowercased()

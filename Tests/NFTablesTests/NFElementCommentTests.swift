@@ -3,9 +3,10 @@
 
 import Foundation
 import NFTables
+import TestSupport
 import Testing
 
-@Suite("NFTables element comments", .serialized, .enabled(if: KernelTestEnvironment.mustRun))
+@Suite("NFTables element comments", .serialized, .requires(.root, .command(KernelTestEnvironment.nftPath), .command(KernelTestEnvironment.ipPath)))
 struct NFElementCommentTests {
     @Test func elementCommentsReadBackFromTheKernelAndShowInNft() throws {
         let namespace = try TestNetworkNamespace()

@@ -3,9 +3,10 @@
 
 import Foundation
 import NFTables
+import TestSupport
 import Testing
 
-@Suite("NFTables against the kernel", .serialized, .enabled(if: KernelTestEnvironment.mustRun))
+@Suite("NFTables against the kernel", .serialized, .requires(.root, .command(KernelTestEnvironment.nftPath), .command(KernelTestEnvironment.ipPath)))
 struct NFTablesKernelTests {
     func expectRules(_ chain: String, in json: [[String: Any]], equal expected: [[[String: Any]]],
                      sourceLocation: SourceLocation = #_sourceLocation) {

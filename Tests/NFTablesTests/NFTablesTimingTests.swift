@@ -3,9 +3,10 @@
 
 import Foundation
 @testable import NFTables
+import TestSupport
 import Testing
 
-@Suite("NFTables timing", .serialized, .enabled(if: KernelTestEnvironment.mustRun))
+@Suite("NFTables timing", .serialized, .requires(.root, .command(KernelTestEnvironment.nftPath), .command(KernelTestEnvironment.ipPath)))
 struct NFTablesTimingTests {
     static let chainCount = 10_000
     static let ports: [(proto: UInt8, name: String, port: UInt16)] = [(NFValue.tcp, "tcp", 80), (NFValue.tcp, "tcp", 443), (NFValue.udp, "udp", 53)]

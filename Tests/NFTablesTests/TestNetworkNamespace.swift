@@ -3,22 +3,13 @@
 
 import Foundation
 import NFTables
+import TestSupport
 import Testing
 
-/// Whether the kernel tests can run here: root, `ip` and `nft`. Under CI (`CI=true`) the tests
-/// run regardless, so a missing condition fails them instead of skipping them.
+/// Where the kernel tests find Debian's `nft` and `ip`.
 enum KernelTestEnvironment {
     static let nftPath = "/usr/sbin/nft"
     static let ipPath = "/usr/sbin/ip"
-
-    static var isUsable: Bool {
-        getuid() == 0 && FileManager.default.isExecutableFile(atPath: nftPath)
-            && FileManager.default.isExecutableFile(atPath: ipPath)
-    }
-
-    static var mustRun: Bool {
-        isUsable || ProcessInfo.processInfo.environment["CI"] == "true"
-    }
 }
 
 /// A failure of a command a test ran.
@@ -62,9 +53,8 @@ final class TestNetworkNamespace {
     var path: String { "/run/netns/\(name)" }
 
     init() throws {
-        guard KernelTestEnvironment.isUsable else {
-            throw CommandFailure(command: ["ip", "netns", "add"], status: -1,
-                                 output: "kernel tests need root, \(KernelTestEnvironment.ipPath) and \(KernelTestEnvironment.nftPath)")
+        for requirement in [Requirement.root, .command(KernelTestEnvironment.ipPath), .command(KernelTestEnvironment.nftPath)] {
+            try requirement.verify()
         }
         name = "swiftlet-nft-\(UInt32.random(in: 0...UInt32.max))"
         try runCommand([KernelTestEnvironment.ipPath, "netns", "add", name])

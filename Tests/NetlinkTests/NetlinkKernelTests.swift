@@ -1,10 +1,11 @@
 import CSwiftletNet
 import Glibc
 import Netlink
+import TestSupport
 import Testing
 
 /// The same requests against the real kernel, inside namespaces the test creates.
-@Suite(.serialized, .enabled(if: TestEnvironment.runs(when: TestEnvironment.hasRoot)))
+@Suite(.serialized, .requires(.root))
 struct NetlinkKernelTests {
     @Test func createdNamespaceIsDistinctAndGoneAfterDelete() async throws {
         let directory = "/run/swiftlet-test-\(UInt32.random(in: 0...UInt32.max))"

@@ -3,12 +3,13 @@ import Glibc
 import Netlink
 import NFTables
 import PodNetwork
+import TestSupport
 import Testing
 
 /// The built-in plugin with the real nftables firewall, in namespaces the test creates: a "node"
 /// holding the bridge and the firewall's table, pods, and an "upstream" host linked to the node
 /// that has no route to the pods. Debian's `nft -j` reads back what was programmed.
-@Suite(.serialized, .enabled(if: TestEnvironment.runs(when: TestEnvironment.hasRoot)))
+@Suite(.serialized, .requires(.root))
 struct BridgeNetworkFirewallTests {
     static let table = NFTablesPodNetworkFirewall.defaultTableName
     static let nodeAddress = IPAddress("192.168.93.1")!
@@ -21,7 +22,7 @@ struct BridgeNetworkFirewallTests {
     func withNode(pods: Int, cidrs: [String] = ["10.93.0.0/24"],
                   _ body: (_ node: NetworkNamespace, _ upstream: NetworkNamespace, _ pods: [NetworkNamespace],
                            _ plugin: BridgeNetwork, _ firewall: NFTablesPodNetworkFirewall, _ state: String) async throws -> Void) async throws {
-        try TestEnvironment.require(access(NftListing.nftPath, X_OK) == 0, "nft at \(NftListing.nftPath) (Debian's nftables)")
+        try Requirement.verify(.command(NftListing.nftPath))
         try await withTemporaryDirectory("swiftlet-net") { state in
             try await withNamespaces(["node", "up"] + (0..<pods).map { "pod\($0)" }) { spaces in
                 let (node, upstream) = (spaces[0], spaces[1])

@@ -2,11 +2,12 @@ import CSwiftletNet
 import Glibc
 import Netlink
 @testable import PodNetwork
+import TestSupport
 import Testing
 
 /// The built-in plugin against the real kernel: a "node" namespace holding the bridge and pod
 /// namespaces, all created by the test and deleted afterwards.
-@Suite(.serialized, .enabled(if: TestEnvironment.runs(when: TestEnvironment.hasRoot)))
+@Suite(.serialized, .requires(.root))
 final class BridgeNetworkTests {
     /// The state directories this test made, removed when the test ends, passed or failed (Swift
     /// Testing makes one instance per test and releases it afterwards).

@@ -3,11 +3,12 @@ import Foundation
 import Glibc
 import Netlink
 import PodNetwork
+import TestSupport
 import Testing
 
 /// The external mode against Debian's containernetworking-plugins (bridge, host-local, loopback,
 /// portmap) as the real peer, run inside a "node" namespace the test creates.
-@Suite(.serialized, .enabled(if: TestEnvironment.runs(when: TestEnvironment.hasRoot)))
+@Suite(.serialized, .requires(.root))
 final class CNINetworkTests {
     static let pluginDirectory = "/usr/lib/cni"
     /// The trees this test made, removed when the test ends, passed or failed.
@@ -20,7 +21,7 @@ final class CNINetworkTests {
 
     /// A temporary tree with a conflist (`plugins` spliced in) and cache and IPAM directories.
     func makeSetup(node: NetworkNamespace, version: String = "1.0.0", plugins: (String) -> String, extraBinaries: [String: String] = [:]) throws -> Setup {
-        try TestEnvironment.require(access(Self.pluginDirectory + "/bridge", X_OK) == 0, "Debian's containernetworking-plugins in \(Self.pluginDirectory)")
+        try Requirement.verify(.path(Self.pluginDirectory + "/bridge"))
         let root = try directories.make()
         try FileManager.default.createDirectory(atPath: root + "/net.d", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: root + "/bin", withIntermediateDirectories: true)
