@@ -1,0 +1,356 @@
+// swiftlet-monitor: the small process that owns one container, as conmon or containerd-shim do.
+// It outlives the agent: it clones the container, holds its stdout and stderr, writes them to the
+// log file in the CRI format, waits for the start command on a unix socket in the container's
+// state directory, and records the exit status in the `exit` file before it exits itself.
+//
+//   swiftlet-monitor run  <state dir>   fd 3: the agent's sync pipe ("created <pid>" or "error …")
+//   swiftlet-monitor exec <spec file>   join a running container and exec (stdio inherited)
+//
+// Files in the state directory: spec (input), monitor.sock, started, exit ("<wait status> <ns>").
+#include "CSwiftletRuntime.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { PIECE = 16 * 1024 };
+
+typedef struct {
+    const char *name;          // "stdout" or "stderr"
+    int fd;                    // read end of the container's pipe; -1 at end of file
+    char pending[PIECE];
+    size_t pending_length;
+} stream_t;
+
+typedef struct {
+    const SL_spec *spec;
+    int fd;
+    uint64_t size;
+} log_t;
+
+static int64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int write_all(int fd, const void *data, size_t length) {
+    const char *p = data;
+    while (length) {
+        ssize_t n = write(fd, p, length);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return -1;
+        p += n;
+        length -= (size_t)n;
+    }
+    return 0;
+}
+
+static int write_file_atomically(const char *name, const char *text) {
+    char temporary[256];
+    snprintf(temporary, sizeof(temporary), "%s.tmp", name);
+    int fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return -1;
+    if (write_all(fd, text, strlen(text)) < 0 || fsync(fd) < 0) { close(fd); return -1; }
+    close(fd);
+    return rename(temporary, name);
+}
+
+// MARK: logs
+
+static void log_open(log_t *log) {
+    if (!log->spec->log_path) { log->fd = -1; return; }
+    log->fd = open(log->spec->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    struct stat st;
+    log->size = (log->fd >= 0 && fstat(log->fd, &st) == 0) ? (uint64_t)st.st_size : 0;
+}
+
+static int compare_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+// Renames the log to "<path>.<UTC time>" and keeps at most max_files - 1 rotated files, as the
+// kubelet's container log manager names them.
+static void log_rotate(log_t *log) {
+    const char *path = log->spec->log_path;
+    char rotated[4096], stamp[32];
+    time_t now = time(NULL);
+    struct tm utc;
+    gmtime_r(&now, &utc);
+    strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &utc);
+    snprintf(rotated, sizeof(rotated), "%s.%s", path, stamp);
+    close(log->fd);
+    if (rename(path, rotated) == 0) {
+        char directory[4096];
+        snprintf(directory, sizeof(directory), "%s", path);
+        char *slash = strrchr(directory, '/');
+        const char *base = slash ? slash + 1 : path;
+        size_t base_length = strlen(base);
+        if (slash) *slash = '\0'; else snprintf(directory, sizeof(directory), ".");
+        DIR *dir = opendir(directory);
+        if (dir) {
+            char *names[256];
+            size_t count = 0;
+            struct dirent *entry;
+            while ((entry = readdir(dir)) && count < 256) {
+                if (!strncmp(entry->d_name, base, base_length) && entry->d_name[base_length] == '.')
+                    names[count++] = strdup(entry->d_name);
+            }
+            closedir(dir);
+            qsort(names, count, sizeof(char *), compare_names);
+            int keep = log->spec->log_max_files > 1 ? log->spec->log_max_files - 1 : 0;
+            for (size_t i = 0; i < count; i++) {
+                if ((int)(count - i) > keep) {
+                    char victim[4096];
+                    snprintf(victim, sizeof(victim), "%s/%s", directory, names[i]);
+                    unlink(victim);
+                }
+                free(names[i]);
+            }
+        }
+    }
+    log_open(log);
+}
+
+static void log_line(log_t *log, int64_t timestamp, const char *stream, char tag, const char *content, size_t length) {
+    if (log->fd < 0) return;
+    static char line[PIECE + 64];
+    time_t seconds = (time_t)(timestamp / 1000000000LL);
+    struct tm utc;
+    gmtime_r(&seconds, &utc);
+    int header = snprintf(line, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ %s %c ", utc.tm_year + 1900, utc.tm_mon + 1,
+                          utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, (long long)(timestamp % 1000000000LL), stream, tag);
+    memcpy(line + header, content, length);
+    line[header + length] = '\n';
+    size_t total = (size_t)header + length + 1;
+    if (write_all(log->fd, line, total) == 0) log->size += total;
+    if (log->spec->log_max_size && log->size >= log->spec->log_max_size) log_rotate(log);
+}
+
+// Splits what was read into lines; a line longer than PIECE goes out as P pieces and a final F.
+static void stream_consume(stream_t *stream, log_t *log, const char *data, size_t length) {
+    int64_t timestamp = now_ns();
+    while (length) {
+        const char *newline = memchr(data, '\n', length);
+        size_t segment = newline ? (size_t)(newline - data) : length;
+        size_t room = PIECE - stream->pending_length;
+        if (segment >= room && !(newline && segment == room)) {
+            memcpy(stream->pending + stream->pending_length, data, room);
+            log_line(log, timestamp, stream->name, 'P', stream->pending, PIECE);
+            stream->pending_length = 0;
+            data += room;
+            length -= room;
+            continue;
+        }
+        memcpy(stream->pending + stream->pending_length, data, segment);
+        stream->pending_length += segment;
+        if (!newline) return;
+        log_line(log, timestamp, stream->name, 'F', stream->pending, stream->pending_length);
+        stream->pending_length = 0;
+        data += segment + 1;
+        length -= segment + 1;
+    }
+}
+
+static int stream_read(stream_t *stream, log_t *log) {
+    static char buffer[32 * 1024];
+    ssize_t n;
+    do { n = read(stream->fd, buffer, sizeof(buffer)); } while (n < 0 && errno == EINTR);
+    if (n > 0) { stream_consume(stream, log, buffer, (size_t)n); return 1; }
+    if (n < 0 && errno == EAGAIN) return 0;
+    if (stream->pending_length) log_line(log, now_ns(), stream->name, 'F', stream->pending, stream->pending_length);
+    stream->pending_length = 0;
+    close(stream->fd);
+    stream->fd = -1;
+    return 0;
+}
+
+// MARK: run
+
+static void report_to_agent(int sync_fd, const char *text) {
+    if (sync_fd >= 0) write_all(sync_fd, text, strlen(text));
+}
+
+static int run(const char *state_dir) {
+    int sync_fd = fcntl(3, F_GETFD) >= 0 ? 3 : -1;
+    if (sync_fd >= 0) fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
+    signal(SIGPIPE, SIG_IGN);
+    char message[256];
+    SL_spec spec;
+    if (chdir(state_dir) < 0 || SL_spec_load("spec", &spec) < 0 || SL_spec_load_seccomp(&spec) < 0) {
+        snprintf(message, sizeof(message), "error %d %d\n", SL_STEP_SPEC, errno);
+        report_to_agent(sync_fd, message);
+        return 1;
+    }
+    extern int SL_join_cgroups(const char *const *procs, size_t count);
+    SL_join_cgroups(spec.monitor_cgroup_procs, spec.monitor_cgroup_procs_count);
+
+    int out[2], err[2], report[2], start[2];
+    if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 || pipe2(report, O_CLOEXEC) < 0 || pipe2(start, O_CLOEXEC) < 0) {
+        snprintf(message, sizeof(message), "error %d %d\n", SL_STEP_STDIO, errno);
+        report_to_agent(sync_fd, message);
+        return 1;
+    }
+
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, NULL);
+    int signal_fd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+
+    unsigned long flags = CLONE_NEWNS | SIGCHLD;
+    if (spec.ns_pid) {
+        int fd = open(spec.ns_pid, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || setns(fd, CLONE_NEWPID) < 0) {
+            snprintf(message, sizeof(message), "error %d %d\n", SL_STEP_SETNS, errno);
+            report_to_agent(sync_fd, message);
+            return 1;
+        }
+        close(fd);
+    } else {
+        flags |= CLONE_NEWPID;
+    }
+    pid_t child = (pid_t)syscall(SYS_clone, flags, 0, 0, 0, 0);
+    if (child == 0) SL_container_init(&spec, report[1], start[0], out[1], err[1]);
+    if (child < 0) {
+        snprintf(message, sizeof(message), "error %d %d\n", SL_STEP_CLONE, errno);
+        report_to_agent(sync_fd, message);
+        return 1;
+    }
+    close(out[1]);
+    close(err[1]);
+    close(report[1]);
+    close(start[0]);
+
+    SL_report ready;
+    ssize_t n;
+    do { n = read(report[0], &ready, sizeof(ready)); } while (n < 0 && errno == EINTR);
+    if (n != (ssize_t)sizeof(ready) || ready.step != SL_STEP_READY) {
+        if (n != (ssize_t)sizeof(ready)) { ready.step = SL_STEP_CLONE; ready.error = ECHILD; }
+        snprintf(message, sizeof(message), "error %d %d\n", ready.step, ready.error);
+        report_to_agent(sync_fd, message);
+        while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {}
+        return 1;
+    }
+
+    int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un address = { .sun_family = AF_UNIX };
+    snprintf(address.sun_path, sizeof(address.sun_path), "monitor.sock");
+    unlink("monitor.sock");
+    if (listener < 0 || bind(listener, (struct sockaddr *)&address, sizeof(address)) < 0 || listen(listener, 4) < 0) {
+        snprintf(message, sizeof(message), "error %d %d\n", SL_STEP_STDIO, errno);
+        report_to_agent(sync_fd, message);
+        kill(child, SIGKILL);
+        while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {}
+        return 1;
+    }
+
+    log_t log = { .spec = &spec, .fd = -1 };
+    log_open(&log);
+    stream_t streams[2] = { { .name = "stdout", .fd = out[0] }, { .name = "stderr", .fd = err[0] } };
+
+    snprintf(message, sizeof(message), "created %d\n", child);
+    report_to_agent(sync_fd, message);
+    if (sync_fd >= 0) close(sync_fd);
+    int devnull = open("/dev/null", O_RDWR);
+    if (devnull >= 0) { dup2(devnull, 0); dup2(devnull, 1); dup2(devnull, 2); if (devnull > 2) close(devnull); }
+
+    int started = 0, exited = 0, status = 0;
+    while (!exited) {
+        struct pollfd fds[4] = {
+            { .fd = streams[0].fd, .events = POLLIN }, { .fd = streams[1].fd, .events = POLLIN },
+            { .fd = listener, .events = POLLIN }, { .fd = signal_fd, .events = POLLIN },
+        };
+        if (poll(fds, 4, -1) < 0) { if (errno == EINTR) continue; break; }
+        for (int i = 0; i < 2; i++) if (fds[i].revents) stream_read(&streams[i], &log);
+        if (fds[2].revents & POLLIN) {
+            int connection = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+            if (connection >= 0) {
+                char command[64] = {0};
+                do { n = read(connection, command, sizeof(command) - 1); } while (n < 0 && errno == EINTR);
+                if (!strncmp(command, "start", 5)) {
+                    if (started) {
+                        snprintf(message, sizeof(message), "error %d %d\n", SL_STEP_START_WAIT, EALREADY);
+                    } else {
+                        started = 1;
+                        int64_t started_at = now_ns();
+                        write_all(start[1], "S", 1);
+                        close(start[1]);
+                        SL_report failure;
+                        do { n = read(report[0], &failure, sizeof(failure)); } while (n < 0 && errno == EINTR);
+                        if (n == (ssize_t)sizeof(failure)) {
+                            snprintf(message, sizeof(message), "error %d %d\n", failure.step, failure.error);
+                        } else {
+                            snprintf(message, sizeof(message), "%lld\n", (long long)started_at);
+                            write_file_atomically("started", message);
+                            snprintf(message, sizeof(message), "started %lld\n", (long long)started_at);
+                        }
+                    }
+                } else if (!strncmp(command, "reopen", 6)) {
+                    if (log.fd >= 0) close(log.fd);
+                    log_open(&log);
+                    snprintf(message, sizeof(message), "reopened\n");
+                } else {
+                    snprintf(message, sizeof(message), "error 0 %d\n", EINVAL);
+                }
+                write_all(connection, message, strlen(message));
+                close(connection);
+            }
+        }
+        if (fds[3].revents & POLLIN) {
+            struct signalfd_siginfo info;
+            while (read(signal_fd, &info, sizeof(info)) > 0) {}
+            pid_t done = waitpid(child, &status, WNOHANG);
+            if (done == child) exited = 1;
+        }
+    }
+    int64_t finished_at = now_ns();
+    // Drain what the container wrote before it exited; a process that escaped and keeps a pipe
+    // open does not hold the monitor.
+    for (int i = 0; i < 2; i++) {
+        if (streams[i].fd < 0) continue;
+        fcntl(streams[i].fd, F_SETFL, O_NONBLOCK);
+        while (streams[i].fd >= 0 && stream_read(&streams[i], &log) > 0) {}
+        if (streams[i].fd >= 0 && streams[i].pending_length) {
+            log_line(&log, now_ns(), streams[i].name, 'F', streams[i].pending, streams[i].pending_length);
+        }
+    }
+    if (!started) close(start[1]);
+    snprintf(message, sizeof(message), "%d %lld\n", status, (long long)finished_at);
+    write_file_atomically("exit", message);
+    unlink("monitor.sock");
+    return 0;
+}
+
+static int exec_in(const char *spec_path) {
+    SL_spec spec;
+    if (SL_spec_load(spec_path, &spec) < 0 || SL_spec_load_seccomp(&spec) < 0) {
+        fprintf(stderr, "swiftlet-monitor: exec: cannot read %s: %s\n", spec_path, strerror(errno));
+        return 126;
+    }
+    int step = 0;
+    int code = SL_exec_in_container(&spec, &step);
+    if (code >= 0) return code;
+    int error = errno;
+    fprintf(stderr, "swiftlet-monitor: exec %s: %s: %s\n", spec.args[0], SL_step_name(step), strerror(error));
+    return (step == SL_STEP_LOOKUP && error == ENOENT) ? 127 : 126;
+}
+
+int main(int argc, char **argv) {
+    if (argc == 3 && !strcmp(argv[1], "run")) return run(argv[2]);
+    if (argc == 3 && !strcmp(argv[1], "exec")) return exec_in(argv[2]);
+    fprintf(stderr, "usage: swiftlet-monitor run <state dir> | exec <spec file>\n");
+    return 2;
+}
