@@ -133,6 +133,19 @@ int SL_create_sandbox_namespaces(const char *ns_dir, const char *hostname, int *
 /// other descriptor closed. Returns the pid, or -1 with errno set.
 pid_t SL_spawn(const char *path, char *const argv[], char *const envp[], const int *fds, int fd_count, int new_session);
 
+/// pidfd_open(2): a descriptor for a process that becomes readable when it exits.
+int SL_pidfd_open(pid_t pid);
+/// pidfd_send_signal(2): signals the process the pidfd refers to, never a recycled PID.
+int SL_pidfd_send_signal(int pidfd, int signal);
+/// waitid(P_PIDFD, WEXITED | WNOHANG): reaps the process if it is our exited child.
+int SL_pidfd_reap(int pidfd);
+/// pipe2(O_CLOEXEC).
+int SL_pipe_cloexec(int fds[2]);
+/// open(O_PATH | O_CLOEXEC): a handle to a path (for connecting to a socket by a short name).
+int SL_open_path(const char *path);
+/// memfd_create(MFD_CLOEXEC).
+int SL_memfd_cloexec(const char *name);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,146 @@
+import CSwiftletRuntime
+import ContainerRuntime
+import Glibc
+import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#endif
+
+/// A process started with `swiftlet-monitor exec` inside a container, with pipes for its stdio.
+final class ExecSession: ProcessStream {
+    let output: AsyncStream<OutputChunk>
+    private let pid: Int32
+    private let stdinFD: Mutex<Int32>
+    private let exitCode = Mutex<Int32?>(nil)
+
+    /// Spawns the exec process; `specPath` may be removed once this returns.
+    init(monitorPath: String, specPath: String, stdin wantsStdin: Bool) throws {
+        var stdout = try Pipe(), stderr = try Pipe(), stdinPipe = try Pipe()
+        let fds: [Int32] = [wantsStdin ? stdinPipe.readEnd.rawValue : -1, stdout.writeEnd.rawValue, stderr.writeEnd.rawValue]
+        pid = try Self.spawn(monitorPath: monitorPath, specPath: specPath, fds: fds)
+        stdout.writeEnd = FileDescriptor(adopting: -1)
+        stderr.writeEnd = FileDescriptor(adopting: -1)
+        stdinPipe.readEnd = FileDescriptor(adopting: -1)
+        let stdinWriter = stdinPipe.writeEnd.take()
+        if !wantsStdin { close(stdinWriter) }
+        stdinFD = Mutex(wantsStdin ? stdinWriter : -1)
+        let outFD = stdout.readEnd.take(), errFD = stderr.readEnd.take()
+        let (stream, continuation) = AsyncStream.makeStream(of: OutputChunk.self)
+        output = stream
+        DispatchReader.start(stdout: outFD, stderr: errFD, deadline: nil) { chunk in continuation.yield(chunk) } onEnd: { _ in
+            continuation.finish()
+        }
+    }
+
+    static func spawn(monitorPath: String, specPath: String, fds: [Int32]) throws -> Int32 {
+        try withCStrings(["swiftlet-monitor", "exec", specPath]) { argv in
+            try withCStrings([]) { envp in
+                try Syscall.retrying("posix_spawn", monitorPath) { SL_spawn(monitorPath, argv, envp, fds, Int32(fds.count), 0) }
+            }
+        }
+    }
+
+    /// Runs to the end and collects the output; nil when `timeout` seconds (0: none) passed first,
+    /// in which case the process has been killed.
+    static func runToCompletion(monitorPath: String, specPath: String, timeout: Int64) throws -> ExecSyncResult? {
+        var stdout = try Pipe(), stderr = try Pipe()
+        let pid = try spawn(monitorPath: monitorPath, specPath: specPath, fds: [-1, stdout.writeEnd.rawValue, stderr.writeEnd.rawValue])
+        stdout.writeEnd = FileDescriptor(adopting: -1)
+        stderr.writeEnd = FileDescriptor(adopting: -1)
+        var collected: [OutputChannel: [UInt8]] = [.stdout: [], .stderr: []]
+        let deadline = timeout > 0 ? monotonicNanoseconds() + UInt64(timeout) * 1_000_000_000 : nil
+        let finished = DispatchReader.readAll(stdout: stdout.readEnd.rawValue, stderr: stderr.readEnd.rawValue, deadline: deadline) {
+            collected[$0.channel, default: []] += $0.bytes
+        }
+        if !finished { kill(pid, SIGKILL) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        guard finished else { return nil }
+        let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return ExecSyncResult(stdout: collected[.stdout] ?? [], stderr: collected[.stderr] ?? [], exitCode: code)
+    }
+
+    func write(stdin bytes: [UInt8]) async throws {
+        let fd = stdinFD.withLock { $0 }
+        guard fd >= 0 else { throw RuntimeError.invalidState(id: "exec", state: "stdin closed or not requested", operation: "write to") }
+        try await Blocking.run { try FileDescriptor(adopting: dup(fd)).writeAll(bytes) }
+    }
+
+    func closeStdin() async {
+        let fd = stdinFD.withLock { current in
+            defer { current = -1 }
+            return current
+        }
+        if fd >= 0 { close(fd) }
+    }
+
+    func resize(_ size: TerminalSize) async throws {
+        throw RuntimeError.unimplemented("resize of an exec without a tty")
+    }
+
+    func waitForExit() async throws -> Int32 {
+        if let code = exitCode.withLock({ $0 }) { return code }
+        let pid = self.pid
+        let code = try await Blocking.run { () -> Int32 in
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 {
+                if errno != EINTR { throw SystemCallError(call: "waitpid", errno: errno) }
+            }
+            return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        }
+        exitCode.withLock { $0 = code }
+        await closeStdin()
+        return code
+    }
+}
+
+func monotonicNanoseconds() -> UInt64 {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+}
+
+/// Reads two pipes until both end, with poll(2).
+enum DispatchReader {
+    /// Reads on the calling thread. Returns false when `deadline` (monotonic ns) passed first.
+    /// Closes both descriptors.
+    static func readAll(stdout: Int32, stderr: Int32, deadline: UInt64?, _ onChunk: (OutputChunk) -> Void) -> Bool {
+        var fds = [pollfd(fd: stdout, events: Int16(POLLIN), revents: 0), pollfd(fd: stderr, events: Int16(POLLIN), revents: 0)]
+        defer {
+            close(stdout)
+            close(stderr)
+        }
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while fds.contains(where: { $0.fd >= 0 }) {
+            var timeout: Int32 = -1
+            if let deadline {
+                let now = monotonicNanoseconds()
+                if now >= deadline { return false }
+                timeout = Int32(min((deadline - now) / 1_000_000 + 1, UInt64(Int32.max)))
+            }
+            let ready = poll(&fds, nfds_t(fds.count), timeout)
+            if ready < 0 { if errno == EINTR { continue } else { return true } }
+            for index in fds.indices where fds[index].fd >= 0 && fds[index].revents != 0 {
+                let count = buffer.withUnsafeMutableBytes { read(fds[index].fd, $0.baseAddress, $0.count) }
+                if count > 0 {
+                    onChunk(OutputChunk(channel: index == 0 ? .stdout : .stderr, bytes: Array(buffer[0..<count])))
+                } else if count == 0 || errno != EINTR {
+                    fds[index].fd = -1
+                }
+            }
+        }
+        return true
+    }
+
+    /// Reads on a Dispatch thread, calling back for each chunk and once at the end.
+    static func start(
+        stdout: Int32, stderr: Int32, deadline: UInt64?, onChunk: @escaping @Sendable (OutputChunk) -> Void,
+        onEnd: @escaping @Sendable (Bool) -> Void
+    ) {
+        detachNewReader {
+            let finished = readAll(stdout: stdout, stderr: stderr, deadline: deadline, onChunk)
+            onEnd(finished)
+        }
+    }
+}
