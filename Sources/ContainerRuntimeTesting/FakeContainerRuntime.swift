@@ -317,8 +317,11 @@ public actor FakeContainerRuntime: ContainerRuntime {
     private func appendLog(_ path: String, text: String) {
         guard !path.isEmpty else { return }
         let line = CRILogLine(timestamp: WallClock.nowNanoseconds(), channel: .stdout, isPartial: false, content: Array(text.utf8))
-        let directory = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
-        _ = directory.withCString { mkdir($0, 0o755) }
+        var directory = ""
+        for component in path.split(separator: "/").dropLast() {
+            directory += "/" + component
+            _ = mkdir(directory, 0o755)
+        }
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
         guard fd >= 0 else { return }
         defer { close(fd) }
