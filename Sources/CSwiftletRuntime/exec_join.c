@@ -55,17 +55,20 @@ int SL_exec_in_container(const SL_spec *spec, int *failed_step) {
         close(report[0]);
         int step = SL_STEP_EXEC;
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-        if (SL_apply_identity(spec, &step) == 0) {
+        struct sock_fprog program = {
+            .len = (unsigned short)(spec->seccomp_program_length / sizeof(struct sock_filter)),
+            .filter = (struct sock_filter *)spec->seccomp_program,
+        };
+        // As in the init path: without no_new_privs the filter must be loaded while CAP_SYS_ADMIN is held.
+        int early = spec->seccomp_program && !spec->no_new_privs;
+        if (early && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) != 0) step = SL_STEP_SECCOMP;
+        else if (SL_apply_identity(spec, &step) == 0) {
             step = SL_STEP_CWD;
             if (chdir(spec->cwd ? spec->cwd : "/") == 0) {
                 step = SL_STEP_NO_NEW_PRIVS;
                 if (!spec->no_new_privs || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0) {
                     step = SL_STEP_SECCOMP;
-                    struct sock_fprog program = {
-                        .len = (unsigned short)(spec->seccomp_program_length / sizeof(struct sock_filter)),
-                        .filter = (struct sock_filter *)spec->seccomp_program,
-                    };
-                    if (!spec->seccomp_program || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) == 0) {
+                    if (!spec->seccomp_program || early || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) == 0) {
                         char path[PATH_MAX];
                         step = SL_STEP_LOOKUP;
                         if (SL_lookup_executable(spec->args[0], spec->envs, path, sizeof(path)) == 0) {

@@ -59,7 +59,8 @@ struct UserResolver {
                 throw RuntimeError.invalidArgument(field: "image.config.User", reason: "group \(parts[1]) is not in the image's /etc/group")
             }
         }
-        var groups: [UInt32] = []
+        // As containerd does, the primary group is also a supplementary group.
+        var groups: [UInt32] = [gid ?? 0]
         if let userName {
             for entry in groupFile where entry.count >= 4 {
                 if entry[3].split(separator: ",").contains(where: { $0 == userName }), let value = UInt32(entry[2]) { groups.append(value) }

@@ -46,6 +46,20 @@ final class RuntimeFixture: Sendable {
         runtime = try await NativeRuntime.start(configuration: configuration)
     }
 
+    /// Runs `body` with a fresh fixture and always tears it down afterwards.
+    static func with(
+        config: ImageConfig = ImageConfig(cmd: ["sh"]), _ body: (RuntimeFixture) async throws -> Void
+    ) async throws {
+        let fixture = try await RuntimeFixture(config: config)
+        do {
+            try await body(fixture)
+        } catch {
+            await fixture.tearDown()
+            throw error
+        }
+        await fixture.tearDown()
+    }
+
     /// A second runtime on the same state, as an agent restarted after a crash would open it.
     func reopen() async throws -> NativeRuntime {
         let configuration = NativeRuntimeConfiguration(

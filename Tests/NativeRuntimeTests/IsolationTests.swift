@@ -1,0 +1,131 @@
+// A container is isolated as the issue asks: PID 1 of its own PID namespace, the pod's hostname,
+// no view of host processes, the default seccomp profile denying mount/unshare/keyctl, and the
+// capability set containerd gives by default.
+
+import ContainerRuntime
+import Foundation
+import Testing
+
+@testable import NativeRuntime
+
+@Suite("Native runtime isolation", .kernelRuntime, .serialized)
+struct IsolationTests {
+    private func withRunningContainer(
+        hostname: String = "", configure: (inout ContainerConfig) -> Void = { _ in },
+        _ body: (RuntimeFixture, String) async throws -> Void
+    ) async throws {
+        try await RuntimeFixture.with { fixture in
+            let (_, id, _) = try await fixture.runContainer("iso", ["sleep", "600"], hostname: hostname, configure: configure)
+            try await body(fixture, id)
+        }
+    }
+
+    @Test func containerProcessIsPIDOneOfItsOwnNamespace() async throws {
+        try await RuntimeFixture.with { fixture in
+            let (_, id, sandboxConfig) = try await fixture.runContainer("pid", ["sh", "-c", "echo $$"])
+            let status = try await fixture.waitUntilExited(id)
+            #expect(status.exitCode == 0)
+            #expect(try fixture.logLines(sandboxConfig, "pid").map(\.text) == ["1"])
+        }
+    }
+
+    @Test func hostProcessesAreInvisibleInside() async throws {
+        try await withRunningContainer { fixture, id in
+            let result = try await fixture.runtime.execSync(containerID: id, command: ["sh", "-c", "ls /proc | grep -E '^[0-9]+$'"], timeout: 10)
+            let pids = result.stdoutText.split(separator: "\n").compactMap { Int($0) }
+            // sleep (1), the exec'd sh and ls, and grep: nothing of the host's hundreds of processes.
+            #expect(pids.contains(1))
+            #expect(pids.count <= 4, "visible PIDs: \(pids)")
+        }
+    }
+
+    @Test func containerHasThePodsHostname() async throws {
+        try await withRunningContainer(hostname: "pod-host") { fixture, id in
+            let result = try await fixture.runtime.execSync(containerID: id, command: ["hostname"], timeout: 10)
+            #expect(result.stdoutText == "pod-host\n")
+            let file = try await fixture.runtime.execSync(containerID: id, command: ["cat", "/etc/hostname"], timeout: 10)
+            #expect(file.stdoutText == "pod-host\n")
+            let hosts = try await fixture.runtime.execSync(containerID: id, command: ["cat", "/etc/hosts"], timeout: 10)
+            #expect(hosts.stdoutText.hasPrefix("127.0.0.1\tlocalhost\n"))
+        }
+    }
+
+    @Test func runtimeDefaultSeccompDeniesMountUnshareAndKeyctl() async throws {
+        try await withRunningContainer(configure: { $0.linux.securityContext.seccomp = .runtimeDefault }) { fixture, id in
+            for call in ["mount", "unshare", "keyctl"] {
+                let result = try await fixture.runtime.execSync(containerID: id, command: ["probe", call], timeout: 10)
+                #expect(result.stdoutText == "EPERM\n", "\(call) gave \(result.stdoutText) \(result.stderrText) \(result.exitCode)")
+            }
+            let allowed = try await fixture.runtime.execSync(containerID: id, command: ["probe", "getpid"], timeout: 10)
+            #expect(allowed.stdoutText == "OK\n")
+        }
+    }
+
+    @Test func initProcessRunsUnderTheRuntimeDefaultFilter() async throws {
+        try await RuntimeFixture.with { fixture in
+            let (_, id, sandboxConfig) = try await fixture.runContainer(
+                "filtered", ["sh", "-c", "grep Seccomp: /proc/self/status; probe keyctl"]
+            ) { $0.linux.securityContext.seccomp = .runtimeDefault }
+            _ = try await fixture.waitUntilExited(id)
+            let lines = try fixture.logLines(sandboxConfig, "filtered").map(\.text)
+            #expect(lines == ["Seccomp:\t2", "EPERM"])
+        }
+    }
+
+    @Test func unconfinedContainerHasNoFilter() async throws {
+        try await withRunningContainer(configure: { $0.linux.securityContext.seccomp = .unconfined }) { fixture, id in
+            let result = try await fixture.runtime.execSync(containerID: id, command: ["grep", "Seccomp:", "/proc/1/status"], timeout: 10)
+            #expect(result.stdoutText == "Seccomp:\t0\n")
+        }
+    }
+
+    @Test func effectiveCapabilitiesAreContainerdsDefaultSet() async throws {
+        try await withRunningContainer { fixture, id in
+            let result = try await fixture.runtime.execSync(containerID: id, command: ["grep", "-E", "Cap(Eff|Bnd)", "/proc/1/status"], timeout: 10)
+            let expected = String(format: "%016llx", CapabilitySet.containerdDefault.mask)
+            #expect(result.stdoutText == "CapEff:\t\(expected)\nCapBnd:\t\(expected)\n")
+        }
+    }
+
+    @Test func addedAndDroppedCapabilitiesShowInCapEff() async throws {
+        try await withRunningContainer(configure: {
+            $0.linux.securityContext.addCapabilities = ["NET_ADMIN"]
+            $0.linux.securityContext.dropCapabilities = ["ALL"]
+        }) { fixture, id in
+            let result = try await fixture.runtime.execSync(containerID: id, command: ["grep", "CapEff", "/proc/1/status"], timeout: 10)
+            #expect(result.stdoutText == "CapEff:\t0000000000001000\n")
+        }
+    }
+
+    @Test func userAndGroupsComeFromTheImagesPasswdAndGroupFiles() async throws {
+        try await withRunningContainer(configure: { $0.linux.securityContext.runAsUsername = "app" }) { fixture, id in
+            let result = try await fixture.runtime.execSync(containerID: id, command: ["id"], timeout: 10)
+            #expect(result.stdoutText == "uid=1000(app) gid=1000(app) groups=1000(app),2000(extra)\n")
+        }
+    }
+
+    @Test func readOnlyRootFilesystemRejectsWrites() async throws {
+        try await withRunningContainer(configure: { $0.linux.securityContext.readonlyRootfs = true }) { fixture, id in
+            let result = try await fixture.runtime.execSync(containerID: id, command: ["touch", "/file"], timeout: 10)
+            #expect(result.exitCode != 0)
+            #expect(result.stderrText.contains("Read-only file system"))
+        }
+    }
+
+    @Test func maskedAndReadOnlyProcPathsAreApplied() async throws {
+        try await withRunningContainer { fixture, id in
+            // Not every kernel has every masked file; check those this one has.
+            for path in ["/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug"] where FileManager.default.fileExists(atPath: path) {
+                let masked = try await fixture.runtime.execSync(containerID: id, command: ["wc", "-c", path], timeout: 10)
+                #expect(masked.stdoutText == "0 \(path)\n", "\(path): \(masked.stdoutText) \(masked.stderrText)")
+            }
+            let sysctl = try await fixture.runtime.execSync(
+                containerID: id, command: ["sh", "-c", "echo 1 > /proc/sys/kernel/ns_last_pid"], timeout: 10)
+            #expect(sysctl.exitCode != 0)
+            let dev = try await fixture.runtime.execSync(containerID: id, command: ["ls", "/dev"], timeout: 10)
+            for node in ["null", "zero", "full", "random", "urandom", "tty", "pts", "shm", "mqueue", "ptmx"] {
+                #expect(dev.stdoutText.split(separator: "\n").contains(Substring(node)), "/dev lacks \(node)")
+            }
+        }
+    }
+}
