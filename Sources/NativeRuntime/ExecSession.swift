@@ -28,7 +28,9 @@ final class ExecSession: ProcessStream {
         let outFD = stdout.readEnd.take(), errFD = stderr.readEnd.take()
         let (stream, continuation) = AsyncStream.makeStream(of: OutputChunk.self)
         output = stream
-        DispatchReader.start(stdout: outFD, stderr: errFD, deadline: nil) { chunk in continuation.yield(chunk) } onEnd: { _ in
+        let pidfd = SL_pidfd_open(pid)
+        DispatchReader.start(stdout: outFD, stderr: errFD, exitOf: pidfd) { chunk in continuation.yield(chunk) } onEnd: { _ in
+            if pidfd >= 0 { close(pidfd) }
             continuation.finish()
         }
     }
@@ -50,9 +52,13 @@ final class ExecSession: ProcessStream {
         stderr.writeEnd = FileDescriptor(adopting: -1)
         var collected: [OutputChannel: [UInt8]] = [.stdout: [], .stderr: []]
         let deadline = timeout > 0 ? monotonicNanoseconds() + UInt64(timeout) * 1_000_000_000 : nil
-        let finished = DispatchReader.readAll(stdout: stdout.readEnd.rawValue, stderr: stderr.readEnd.rawValue, deadline: deadline) {
-            collected[$0.channel, default: []] += $0.bytes
-        }
+        // The command may leave background processes holding its output open: its own exit, not
+        // the end of the pipes, ends the exec.
+        let pidfd = SL_pidfd_open(pid)
+        defer { if pidfd >= 0 { close(pidfd) } }
+        let finished = DispatchReader.readAll(
+            stdout: stdout.readEnd.take(), stderr: stderr.readEnd.take(), exitOf: pidfd, deadline: deadline
+        ) { collected[$0.channel, default: []] += $0.bytes }
         if !finished { kill(pid, SIGKILL) }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
@@ -105,14 +111,32 @@ func monotonicNanoseconds() -> UInt64 {
 enum DispatchReader {
     /// Reads on the calling thread. Returns false when `deadline` (monotonic ns) passed first.
     /// Closes both descriptors.
-    static func readAll(stdout: Int32, stderr: Int32, deadline: UInt64?, _ onChunk: (OutputChunk) -> Void) -> Bool {
-        var fds = [pollfd(fd: stdout, events: Int16(POLLIN), revents: 0), pollfd(fd: stderr, events: Int16(POLLIN), revents: 0)]
+    /// With `exitOf` (a pidfd), also stops once that process has exited and the pipes hold no more.
+    static func readAll(
+        stdout: Int32, stderr: Int32, exitOf pidfd: Int32 = -1, deadline: UInt64?, _ onChunk: (OutputChunk) -> Void
+    ) -> Bool {
+        var fds = [
+            pollfd(fd: stdout, events: Int16(POLLIN), revents: 0), pollfd(fd: stderr, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0),
+        ]
         defer {
             close(stdout)
             close(stderr)
         }
         var buffer = [UInt8](repeating: 0, count: 65_536)
-        while fds.contains(where: { $0.fd >= 0 }) {
+        while fds[0].fd >= 0 || fds[1].fd >= 0 {
+            if fds[2].fd >= 0 && fds[2].revents != 0 {
+                // Exited: take what is buffered without waiting for writers that outlive it.
+                for index in 0..<2 where fds[index].fd >= 0 {
+                    _ = fcntl(fds[index].fd, F_SETFL, O_NONBLOCK)
+                    while true {
+                        let count = buffer.withUnsafeMutableBytes { read(fds[index].fd, $0.baseAddress, $0.count) }
+                        if count <= 0 { break }
+                        onChunk(OutputChunk(channel: index == 0 ? .stdout : .stderr, bytes: Array(buffer[0..<count])))
+                    }
+                }
+                return true
+            }
             var timeout: Int32 = -1
             if let deadline {
                 let now = monotonicNanoseconds()
@@ -121,7 +145,7 @@ enum DispatchReader {
             }
             let ready = poll(&fds, nfds_t(fds.count), timeout)
             if ready < 0 { if errno == EINTR { continue } else { return true } }
-            for index in fds.indices where fds[index].fd >= 0 && fds[index].revents != 0 {
+            for index in 0..<2 where fds[index].fd >= 0 && fds[index].revents != 0 {
                 let count = buffer.withUnsafeMutableBytes { read(fds[index].fd, $0.baseAddress, $0.count) }
                 if count > 0 {
                     onChunk(OutputChunk(channel: index == 0 ? .stdout : .stderr, bytes: Array(buffer[0..<count])))
@@ -135,11 +159,11 @@ enum DispatchReader {
 
     /// Reads on a Dispatch thread, calling back for each chunk and once at the end.
     static func start(
-        stdout: Int32, stderr: Int32, deadline: UInt64?, onChunk: @escaping @Sendable (OutputChunk) -> Void,
+        stdout: Int32, stderr: Int32, exitOf pidfd: Int32, onChunk: @escaping @Sendable (OutputChunk) -> Void,
         onEnd: @escaping @Sendable (Bool) -> Void
     ) {
         detachNewReader {
-            let finished = readAll(stdout: stdout, stderr: stderr, deadline: deadline, onChunk)
+            let finished = readAll(stdout: stdout, stderr: stderr, exitOf: pidfd, deadline: nil, onChunk)
             onEnd(finished)
         }
     }
