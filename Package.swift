@@ -48,6 +48,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "swiftlet-runtime-tool",
+            dependencies: ["NativeRuntime", "ContainerRuntime"],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests
 
         .testTarget(
