@@ -46,10 +46,8 @@ extension NativeRuntime {
         let (record, pid) = try runningRecord(request.containerID, operation: "exec in")
         let specPath = try execSpec(record, pid: pid, command: request.command)
         let monitorPath = configuration.monitorPath
-        return try await Blocking.run {
-            defer { unlink(specPath) }
-            return try ExecSession(monitorPath: monitorPath, specPath: specPath, stdin: request.stdin)
-        }
+        // The exec process removes the spec once it has read it.
+        return try await Blocking.run { try ExecSession(monitorPath: monitorPath, specPath: specPath, stdin: request.stdin) }
     }
 
     public func attach(_ request: AttachRequest) async throws -> any ProcessStream {

@@ -45,7 +45,12 @@ public actor NativeRuntime: ContainerRuntime {
 
     /// Opens the runtime's state directory and re-adopts what an earlier agent left: running
     /// containers are watched again; containers that exited meanwhile get their recorded exit code.
+    ///
+    /// The runtime writes to pipes and sockets whose other end may be gone (an exec'd process that
+    /// exited, a monitor that ended), so it sets SIGPIPE to be ignored in this process, as network
+    /// servers do; the error then arrives as EPIPE. Monitors and containers get default signals.
     public static func start(configuration: NativeRuntimeConfiguration) async throws -> NativeRuntime {
+        signal(SIGPIPE, SIG_IGN)
         let runtime = try NativeRuntime(configuration: configuration)
         try await runtime.recover()
         return runtime

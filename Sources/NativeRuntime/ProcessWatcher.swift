@@ -24,6 +24,7 @@ final class ProcessWatcher: Sendable {
     /// Calls `onExit` once when process `pid` exits. Returns false (and never calls it) when the
     /// process is already gone.
     func watch(pid: Int32, onExit: @escaping @Sendable () -> Void) -> Bool {
+        guard !stopped.load(ordering: .sequentiallyConsistent) else { return false }
         let pidfd = SL_pidfd_open(pid)
         guard pidfd >= 0 else { return false }
         handlers.withLock { $0[pidfd] = onExit }
@@ -63,6 +64,10 @@ final class ProcessWatcher: Sendable {
             return Array(current.keys)
         }
         for pidfd in remaining { close(pidfd) }
+    }
+
+    // The wake pipe lives as long as the object, so a late wake() never writes to a reused number.
+    deinit {
         close(wakeRead)
         close(wakeWrite)
     }

@@ -4,7 +4,8 @@
 // state directory, and records the exit status in the `exit` file before it exits itself.
 //
 //   swiftlet-monitor run  <state dir>   fd 3: the agent's sync pipe ("created <pid>" or "error …")
-//   swiftlet-monitor exec <spec file>   join a running container and exec (stdio inherited)
+//   swiftlet-monitor exec <spec file>   join a running container and exec (stdio inherited); the
+//                                       spec file is removed once read
 //
 // Files in the state directory: spec (input), monitor.sock, started, exit ("<wait status> <ns>").
 #include "CSwiftletRuntime.h"
@@ -340,6 +341,8 @@ static int exec_in(const char *spec_path) {
         fprintf(stderr, "swiftlet-monitor: exec: cannot read %s: %s\n", spec_path, strerror(errno));
         return 126;
     }
+    // The spec of an exec is used once; the agent does not wait for this process to read it.
+    unlink(spec_path);
     int step = 0;
     int code = SL_exec_in_container(&spec, &step);
     if (code >= 0) return code;

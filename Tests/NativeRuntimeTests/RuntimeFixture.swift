@@ -69,13 +69,32 @@ final class RuntimeFixture: Sendable {
         return try await NativeRuntime.start(configuration: configuration)
     }
 
+    /// Removes every sandbox through the runtime and records an issue for anything left behind
+    /// (a container monitor still running), which it then kills so later tests start clean.
     func tearDown() async {
-        for sandbox in (try? await runtime.listPodSandboxes(filter: PodSandboxFilter())) ?? [] {
-            try? await runtime.removePodSandbox(id: sandbox.id)
+        do {
+            for sandbox in try await runtime.listPodSandboxes(filter: PodSandboxFilter()) {
+                try await runtime.removePodSandbox(id: sandbox.id)
+            }
+        } catch {
+            Issue.record("tearing down \(root): \(error)")
         }
         await runtime.shutdown()
+        for pid in Self.monitors(under: root) {
+            Issue.record("a monitor of \(root) outlived its sandbox: pid \(pid)")
+            kill(pid, SIGKILL)
+        }
         for controller in Self.controllers { Self.removeCgroupTree("/sys/fs/cgroup/\(controller)/\(cgroupParent)") }
         try? FileManager.default.removeItem(atPath: root)
+    }
+
+    /// PIDs of `swiftlet-monitor run` processes whose state directory is under `root`.
+    static func monitors(under root: String) -> [Int32] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { name in
+            guard let pid = Int32(name), let data = FileManager.default.contents(atPath: "/proc/\(name)/cmdline") else { return nil }
+            let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            return arguments.count == 3 && arguments[1] == "run" && arguments[2].hasPrefix(root + "/") ? pid : nil
+        }
     }
 
     static func removeCgroupTree(_ path: String) {
