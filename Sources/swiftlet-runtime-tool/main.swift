@@ -91,16 +91,23 @@ func podStart(_ options: Options) async throws {
     let runtime = try await makeRuntime(options)
     let clock = ContinuousClock()
     var native: [Double] = []
+    var phases: [String: [Double]] = [:]
     for index in 0..<options.iterations {
         let config = sandboxConfig(options, "bench-\(index)")
         let started = clock.now
         let sandbox = try await runtime.runPodSandbox(config, runtimeHandler: "")
+        let sandboxDone = clock.now
         let container = try await runtime.createContainer(
             podSandboxID: sandbox,
             config: ContainerConfig(metadata: ContainerMetadata(name: "c"), image: ImageSpec("rootfs"), command: options.commands[0], logPath: "c/0.log"),
             sandboxConfig: config)
+        let created = clock.now
         try await runtime.startContainer(id: container)
-        native.append((clock.now - started) / .milliseconds(1))
+        let running = clock.now
+        native.append((running - started) / .milliseconds(1))
+        phases["run_pod_sandbox", default: []].append((sandboxDone - started) / .milliseconds(1))
+        phases["create_container", default: []].append((created - sandboxDone) / .milliseconds(1))
+        phases["start_container", default: []].append((running - created) / .milliseconds(1))
         try await runtime.removePodSandbox(id: sandbox)
     }
     await runtime.shutdown()
@@ -128,7 +135,8 @@ func podStart(_ options: Options) async throws {
         }
         try? FileManager.default.removeItem(atPath: bundle)
     }
-    var report: [String: Any] = ["benchmark": "pod_start", "iterations": options.iterations, "native_ms": native, "native_median_ms": median(native)]
+    var report: [String: Any] = ["benchmark": "pod_start", "iterations": options.iterations, "native_ms": native, "native_median_ms": median(native),
+        "native_phase_median_ms": phases.mapValues(median)]
     if !runcSamples.isEmpty {
         report["runc_ms"] = runcSamples
         report["runc_median_ms"] = median(runcSamples)
