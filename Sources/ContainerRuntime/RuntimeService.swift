@@ -39,6 +39,10 @@ public protocol RuntimeService: Sendable {
     /// Changes a running container's cgroup limits.
     func updateContainerResources(id: String, resources: LinuxContainerResources) async throws
 
+    /// Makes the runtime reopen the container's log file (CRI `ReopenContainerLog`), after the
+    /// kubelet has renamed it for rotation. Throws `invalidState` unless the container runs.
+    func reopenContainerLog(id: String) async throws
+
     /// Runs a command in a container and collects its output. Throws `RuntimeError.timedOut`
     /// when `timeout` seconds (0: none) pass before it exits; the command is then killed.
     func execSync(containerID: String, command: [String], timeout: Int64) async throws -> ExecSyncResult

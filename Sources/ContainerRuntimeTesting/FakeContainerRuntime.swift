@@ -182,6 +182,14 @@ public actor FakeContainerRuntime: ContainerRuntime {
         containers[id]?.config.linux.resources = resources
     }
 
+    public func reopenContainerLog(id: String) async throws {
+        calls.append("reopenContainerLog")
+        guard let record = containers[id] else { throw RuntimeError.notFound(kind: "container", id: id) }
+        guard record.status.state == .running else {
+            throw RuntimeError.invalidState(id: id, state: record.status.state.rawValue, operation: "reopen the log of")
+        }
+    }
+
     public func execSync(containerID: String, command: [String], timeout: Int64) async throws -> ExecSyncResult {
         calls.append("execSync")
         guard let record = containers[containerID] else { throw RuntimeError.notFound(kind: "container", id: containerID) }

@@ -261,6 +261,18 @@ extension NativeRuntime {
         publish(id, .deleted, sandboxID: record.sandboxID)
     }
 
+    public func reopenContainerLog(id: String) async throws {
+        guard let record = containers[id] else { throw RuntimeError.notFound(kind: "container", id: id) }
+        guard case .running = record.lifecycle else {
+            throw RuntimeError.invalidState(id: id, state: record.lifecycle.state.rawValue, operation: "reopen the log of")
+        }
+        let directory = record.directory
+        let answer = try await Blocking.run { try MonitorClient.send("reopen", directory: directory) }
+        guard answer == "reopened" else {
+            throw RuntimeError.failed("reopen log of container \(record.config.metadata.name): monitor answered \(answer)")
+        }
+    }
+
     public func listContainers(filter: ContainerFilter) async throws -> [Container] {
         containers.values.map(\.listItem).filter(filter.matches).sorted { $0.createdAt < $1.createdAt }
     }

@@ -66,6 +66,22 @@ struct LogAndExecTests {
         }
     }
 
+    @Test func reopenStartsANewLogFileAfterTheOldOneWasRenamed() async throws {
+        try await RuntimeFixture.with { fixture in
+            let (_, id, sandboxConfig) = try await fixture.runContainer(
+                "reopen", ["sh", "-c", "echo before; sleep 1; echo after; sleep 600"])
+            try await Task.sleep(for: .milliseconds(300))
+            let path = "\(sandboxConfig.logDirectory)/reopen/0.log"
+            try FileManager.default.moveItem(atPath: path, toPath: path + ".rotated")
+            try await fixture.runtime.reopenContainerLog(id: id)
+            try await Task.sleep(for: .milliseconds(1500))
+            let old = CRILogLine.parseAll(Array(try Data(contentsOf: URL(fileURLWithPath: path + ".rotated")))).map(\.text)
+            let new = try fixture.logLines(sandboxConfig, "reopen").map(\.text)
+            #expect(old == ["before"])
+            #expect(new == ["after"])
+        }
+    }
+
     @Test func execSyncRunsAsTheContainersUserInItsNamespaces() async throws {
         try await RuntimeFixture.with { fixture in
             let (_, id, _) = try await fixture.runContainer("exec", ["sleep", "600"], hostname: "exec-host") {
