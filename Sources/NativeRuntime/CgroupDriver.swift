@@ -27,7 +27,17 @@ protocol CgroupDriver: Sendable {
     func usage(_ path: String) -> CgroupUsage
     /// Removes the cgroup (which must be empty). Missing cgroups are not an error.
     func remove(_ path: String)
+    /// Denies every device but `allowed` (cgroup v1 `devices` rules such as `c 1:3 rwm`).
+    /// Returns false when this hierarchy cannot (v2 needs a BPF device program, not written yet).
+    func restrictDevices(_ path: String, allowed: [String]) throws -> Bool
 }
+
+/// The device rules every container gets (runc's default allow list): creating any node, and
+/// using null, zero, full, random, urandom, tty, ptmx, the pty slaves and tun.
+let defaultDeviceRules = [
+    "c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm", "c 5:0 rwm",
+    "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm",
+]
 
 extension CgroupDriver {
     func processes(in files: [String]) -> [Int32] {
@@ -130,6 +140,18 @@ struct CgroupV1: CgroupDriver {
     func remove(_ path: String) {
         for controller in controllers { removeDirectory(directory(controller, path)) }
     }
+
+    func restrictDevices(_ path: String, allowed: [String]) throws -> Bool {
+        guard controllers.contains("devices") else { return false }
+        let base = directory("devices", path)
+        do {
+            try FileSystem.write(base + "/devices.deny", text: "a")
+            for rule in allowed { try FileSystem.write(base + "/devices.allow", text: rule) }
+        } catch {
+            throw RuntimeError.failed("cgroup \(path): writing device rules: \(error)")
+        }
+        return true
+    }
 }
 
 /// cgroup v2: one unified hierarchy under `root`.
@@ -204,4 +226,6 @@ struct CgroupV2: CgroupDriver {
     }
 
     func remove(_ path: String) { removeDirectory(directory(path)) }
+
+    func restrictDevices(_ path: String, allowed: [String]) throws -> Bool { false }
 }

@@ -23,6 +23,9 @@ extension NativeRuntime {
                 rootfs: rootfs, image: image, imageRef: imageRef)
             try cgroups.create(cgroupPath)
             try cgroups.apply(cgroupPath, config.linux.resources)
+            if !config.linux.securityContext.privileged {
+                _ = try cgroups.restrictDevices(cgroupPath, allowed: defaultDeviceRules + (try deviceRules(config.devices)))
+            }
             if !record.logPath.isEmpty {
                 let logDirectory = String(record.logPath[..<(record.logPath.lastIndex(of: "/") ?? record.logPath.endIndex)])
                 try FileSystem.makeDirectories(logDirectory)
@@ -124,6 +127,14 @@ extension NativeRuntime {
                 destination: "/etc/\(file)", source: "\(sandbox.directory)/\(file)", type: "bind",
                 flags: UInt(MS_BIND) | (security.readonlyRootfs ? UInt(MS_RDONLY) : 0), data: ""))
         }
+        for (index, device) in config.devices.enumerated() {
+            guard FileSystem.exists(device.hostPath), device.containerPath.hasPrefix("/") else {
+                throw RuntimeError.invalidArgument(
+                    field: "devices[\(index)]", reason: "host path \(device.hostPath) must exist and container path \(device.containerPath) be absolute")
+            }
+            spec.add(InitSpec.MountEntry(
+                destination: device.containerPath, source: device.hostPath, type: "bind", flags: UInt(MS_BIND), data: ""))
+        }
         spec.add("default_devices", 1)
         if !privileged {
             for path in security.maskedPaths ?? InitSpec.defaultMaskedPaths { spec.add("masked", path) }
@@ -170,6 +181,28 @@ extension NativeRuntime {
             process: process, capabilities: capabilities.mask, noNewPrivileges: security.noNewPrivs,
             seccompProgram: seccompProgram, stopSignal: stopSignal)
         return (spec, record)
+    }
+
+    /// cgroup v1 rules (`c 10:229 rw`) for the devices the caller passes in.
+    func deviceRules(_ devices: [Device]) throws -> [String] {
+        try devices.enumerated().map { index, device in
+            var info = stat()
+            guard stat(device.hostPath, &info) == 0 else {
+                throw RuntimeError.invalidArgument(field: "devices[\(index)].hostPath", reason: "\(device.hostPath): \(String(cString: strerror(errno)))")
+            }
+            let kind: String
+            switch info.st_mode & S_IFMT {
+            case S_IFCHR: kind = "c"
+            case S_IFBLK: kind = "b"
+            default: throw RuntimeError.invalidArgument(field: "devices[\(index)].hostPath", reason: "\(device.hostPath) is not a device node")
+            }
+            let permissions = device.permissions.filter { "rwm".contains($0) }
+            // glibc's gnu_dev_major/gnu_dev_minor encoding of dev_t.
+            let rdev = UInt64(info.st_rdev)
+            let major = ((rdev >> 8) & 0xfff) | ((rdev >> 32) & ~UInt64(0xfff))
+            let minor = (rdev & 0xff) | ((rdev >> 12) & ~UInt64(0xff))
+            return "\(kind) \(major):\(minor) \(permissions.isEmpty ? "rwm" : permissions)"
+        }
     }
 
     /// The profile to compile, or nil for none: Unconfined, privileged, or no profile asked for.

@@ -13,7 +13,7 @@ public struct NativeRuntimeConfiguration: Sendable {
         public static func detect() -> CgroupMode {
             FileSystem.exists("/sys/fs/cgroup/cgroup.controllers")
                 ? .v2(root: "/sys/fs/cgroup")
-                : .v1(root: "/sys/fs/cgroup", controllers: ["cpu", "cpuacct", "memory", "pids"])
+                : .v1(root: "/sys/fs/cgroup", controllers: ["cpu", "cpuacct", "memory", "pids", "devices"])
         }
     }
 

@@ -104,6 +104,18 @@ struct IsolationTests {
         }
     }
 
+    @Test func deviceCgroupDeniesHostDevicesEvenToRootWithMknod() async throws {
+        try await withRunningContainer { fixture, id in
+            // CAP_MKNOD lets root create the node; the devices cgroup refuses to open it.
+            let result = try await fixture.runtime.execSync(
+                containerID: id, command: ["sh", "-c", "mknod /tmp/mem c 1 1 && head -c 1 /tmp/mem"], timeout: 10)
+            #expect(result.exitCode != 0)
+            #expect(result.stderrText.contains("Operation not permitted"), "\(result.stderrText)")
+            let null = try await fixture.runtime.execSync(containerID: id, command: ["sh", "-c", "echo x > /dev/null && echo ok"], timeout: 10)
+            #expect(null.stdoutText == "ok\n")
+        }
+    }
+
     @Test func readOnlyRootFilesystemRejectsWrites() async throws {
         try await withRunningContainer(configure: { $0.linux.securityContext.readonlyRootfs = true }) { fixture, id in
             let result = try await fixture.runtime.execSync(containerID: id, command: ["touch", "/file"], timeout: 10)

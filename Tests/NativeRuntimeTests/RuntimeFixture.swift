@@ -9,7 +9,7 @@ import Testing
 /// own under each v1 controller, all removed by `tearDown()`.
 final class RuntimeFixture: Sendable {
     static let image = "busybox:test"
-    static let controllers = ["cpu", "cpuacct", "memory", "pids"]
+    static let controllers = ["cpu", "cpuacct", "memory", "pids", "devices"]
 
     let root: String
     let rootfs: String
