@@ -47,6 +47,25 @@ enum MonitorClient {
         throw RuntimeError.failed("swiftlet-monitor for \(directory) exited without a report (wait status \(status))")
     }
 
+    /// Starts the init of a shared PID namespace; returns its host PID.
+    static func launchPodInit(monitorPath: String) throws -> Int32 {
+        var output = try Pipe()
+        let pid = try withCStrings(["swiftlet-monitor", "pod-init"]) { argv in
+            try withCStrings([]) { envp in
+                let fds: [Int32] = [-1, output.writeEnd.rawValue, -1]
+                return try Syscall.retrying("posix_spawn", monitorPath) { SL_spawn(monitorPath, argv, envp, fds, Int32(fds.count), 1) }
+            }
+        }
+        output.writeEnd = FileDescriptor(adopting: -1)
+        let line = try readLine(output.readEnd.rawValue)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        guard let initPID = Int32(line), initPID > 0 else {
+            throw RuntimeError.failed("swiftlet-monitor pod-init did not start (wait status \(status))")
+        }
+        return initPID
+    }
+
     /// Sends one command (`start`, `reopen`) and returns the monitor's one-line answer.
     static func send(_ command: String, directory: String) throws -> String {
         let socketPath = directory + "/monitor.sock"

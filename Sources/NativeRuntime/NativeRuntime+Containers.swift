@@ -89,8 +89,19 @@ extension NativeRuntime {
         switch namespaces.pid {
         case .container: break
         case .node: spec.add("ns.pid", "/proc/1/ns/pid")
-        case .pod, .target:
-            throw RuntimeError.unimplemented("a shared or target PID namespace (shareProcessNamespace) in the native runtime")
+        case .pod:
+            guard let initPID = sandbox.podInitPID else {
+                throw RuntimeError.invalidArgument(
+                    field: "linux.securityContext.namespaceOptions.pid",
+                    reason: "POD, but the sandbox was created without a shared PID namespace")
+            }
+            spec.add("ns.pid", "/proc/\(initPID)/ns/pid")
+        case .target:
+            guard let target = containers[namespaces.targetID], case .running(let targetPID, _, _) = target.lifecycle else {
+                throw RuntimeError.invalidArgument(
+                    field: "linux.securityContext.namespaceOptions.targetId", reason: "\(namespaces.targetID) is not a running container")
+            }
+            spec.add("ns.pid", "/proc/\(targetPID)/ns/pid")
         }
         for file in cgroups.procsFiles(cgroupPath) { spec.add("cgroup.procs", file) }
         for file in cgroups.procsFiles(sandbox.cgroupPath) { spec.add("monitor.cgroup.procs", file) }

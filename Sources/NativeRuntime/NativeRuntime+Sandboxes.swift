@@ -23,6 +23,12 @@ extension NativeRuntime {
             }
             try cgroups.create(cgroupPath)
             if let resources = config.linux.resources { try cgroups.apply(cgroupPath, resources) }
+            if config.linux.securityContext.namespaceOptions.pid == .pod {
+                let monitorPath = configuration.monitorPath
+                let initPID = try await Blocking.run { try MonitorClient.launchPodInit(monitorPath: monitorPath) }
+                record.podInitPID = initPID
+                for file in cgroups.procsFiles(cgroupPath) { try? FileSystem.write(file, text: String(initPID)) }
+            }
             try save(record)
             record.ips = try await configuration.network.setUp(sandboxID: id, namespacePath: record.namespacePath("net"), config: config)
             record.networkReady = true
@@ -65,7 +71,16 @@ extension NativeRuntime {
         try FileSystem.write(record.directory + "/resolv.conf", text: resolv)
     }
 
+    /// Kills the init of the pod's shared PID namespace, if it is still the one this pod started.
+    private func stopPodInit(_ record: SandboxRecord) {
+        guard let pid = record.podInitPID, let bytes = try? FileSystem.readBytes("/proc/\(pid)/cmdline") else { return }
+        if bytes.split(separator: 0).map({ String(decoding: $0, as: UTF8.self) }).dropFirst().first == "pod-init" {
+            kill(pid, SIGKILL)
+        }
+    }
+
     private func destroySandboxFiles(_ record: SandboxRecord) {
+        stopPodInit(record)
         for name in ["net", "ipc", "uts"] { umount2(record.namespacePath(name), Int32(MNT_DETACH)) }
         FileSystem.removeTree(record.directory)
         cgroups.remove(record.cgroupPath)
@@ -76,6 +91,7 @@ extension NativeRuntime {
         for container in containers.values where container.sandboxID == id {
             try await stopContainer(id: container.id, timeout: 0)
         }
+        stopPodInit(record)
         if record.networkReady {
             try await configuration.network.tearDown(sandboxID: id, namespacePath: record.namespacePath("net"), config: record.config)
             record.networkReady = false

@@ -12,6 +12,8 @@ struct SandboxRecord: Sendable, Codable {
     var cgroupPath: String
     var directory: String
     var networkReady: Bool
+    /// Host PID of the init of the pod's shared PID namespace, when the pod shares one.
+    var podInitPID: Int32?
 
     var namespaceDirectory: String { directory + "/ns" }
     func namespacePath(_ name: String) -> String { namespaceDirectory + "/" + name }

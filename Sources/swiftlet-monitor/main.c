@@ -4,6 +4,7 @@
 // state directory, and records the exit status in the `exit` file before it exits itself.
 //
 //   swiftlet-monitor run  <state dir>   fd 3: the agent's sync pipe ("created <pid>" or "error …")
+//   swiftlet-monitor pod-init           the PID 1 of a pod's shared PID namespace
 //   swiftlet-monitor exec <spec file>   join a running container and exec (stdio inherited); the
 //                                       spec file is removed once read
 //
@@ -351,9 +352,44 @@ static int exec_in(const char *spec_path) {
     return (step == SL_STEP_LOOKUP && error == ENOENT) ? 127 : 126;
 }
 
+// The init of a pod's shared PID namespace (shareProcessNamespace): PID 1 that only reaps the
+// orphans the pod's containers leave, the job of the pause container elsewhere. Prints its host
+// PID on stdout and leaves it running on its own.
+static int pod_init(void) {
+    if (unshare(CLONE_NEWPID) < 0) {
+        fprintf(stderr, "swiftlet-monitor: pod-init: unshare: %s\n", strerror(errno));
+        return 1;
+    }
+    sigset_t all;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, NULL);
+    pid_t child = fork();
+    if (child < 0) {
+        fprintf(stderr, "swiftlet-monitor: pod-init: fork: %s\n", strerror(errno));
+        return 1;
+    }
+    if (child > 0) {
+        printf("%d\n", child);
+        return 0;
+    }
+    setsid();
+    int devnull = open("/dev/null", O_RDWR);
+    if (devnull >= 0) { dup2(devnull, 0); dup2(devnull, 1); dup2(devnull, 2); if (devnull > 2) close(devnull); }
+    syscall(SYS_close_range, 3U, ~0U, 0);
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    for (;;) {
+        siginfo_t info;
+        sigwaitinfo(&chld, &info);
+        while (waitpid(-1, NULL, WNOHANG) > 0) {}
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc == 3 && !strcmp(argv[1], "run")) return run(argv[2]);
     if (argc == 3 && !strcmp(argv[1], "exec")) return exec_in(argv[2]);
-    fprintf(stderr, "usage: swiftlet-monitor run <state dir> | exec <spec file>\n");
+    if (argc == 2 && !strcmp(argv[1], "pod-init")) return pod_init();
+    fprintf(stderr, "usage: swiftlet-monitor run <state dir> | exec <spec file> | pod-init\n");
     return 2;
 }

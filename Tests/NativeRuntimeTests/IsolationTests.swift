@@ -104,6 +104,32 @@ struct IsolationTests {
         }
     }
 
+    @Test func podWithSharedProcessNamespaceSeesItsContainersProcesses() async throws {
+        try await RuntimeFixture.with { fixture in
+            var sandboxConfig = fixture.sandboxConfig("shared")
+            sandboxConfig.linux.securityContext.namespaceOptions.pid = .pod
+            let sandboxID = try await fixture.runtime.runPodSandbox(sandboxConfig, runtimeHandler: "")
+            var ids: [String] = []
+            for (name, argv) in [("first", ["sleep", "600"]), ("second", ["sleep", "700"])] {
+                let id = try await fixture.runtime.createContainer(
+                    podSandboxID: sandboxID,
+                    config: fixture.containerConfig(name, argv) { $0.linux.securityContext.namespaceOptions.pid = .pod },
+                    sandboxConfig: sandboxConfig)
+                try await fixture.runtime.startContainer(id: id)
+                ids.append(id)
+            }
+            let ps = try await fixture.runtime.execSync(containerID: ids[1], command: ["ps", "-o", "pid,args"], timeout: 10)
+            let lines = ps.stdoutText.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            #expect(lines.contains { $0.hasSuffix("sleep 600") }, "\(lines)")
+            #expect(lines.contains { $0.hasSuffix("sleep 700") }, "\(lines)")
+            #expect(lines.contains { $0.hasPrefix("1 ") && $0.contains("pod-init") }, "\(lines)")
+            try await fixture.runtime.stopContainer(id: ids[0], timeout: 0)
+            #expect(try await fixture.runtime.containerStatus(id: ids[0]).exitCode == 137)
+            try await fixture.runtime.stopPodSandbox(id: sandboxID)
+            #expect(try await fixture.runtime.containerStatus(id: ids[1]).state == .exited)
+        }
+    }
+
     @Test func deviceCgroupDeniesHostDevicesEvenToRootWithMknod() async throws {
         try await withRunningContainer { fixture, id in
             // CAP_MKNOD lets root create the node; the devices cgroup refuses to open it.
