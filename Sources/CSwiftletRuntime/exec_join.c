@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -55,6 +56,11 @@ int SL_exec_in_container(const SL_spec *spec, int *failed_step) {
         close(report[0]);
         int step = SL_STEP_EXEC;
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        if (spec->tty) {
+            // A session of its own with the terminal on stdin as its controlling terminal.
+            setsid();
+            if (ioctl(0, TIOCSCTTY, 0) < 0) step = SL_STEP_STDIO;
+        }
         struct sock_fprog program = {
             .len = (unsigned short)(spec->seccomp_program_length / sizeof(struct sock_filter)),
             .filter = (struct sock_filter *)spec->seccomp_program,

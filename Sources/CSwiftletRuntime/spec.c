@@ -120,6 +120,7 @@ int SL_spec_load(const char *path, SL_spec *spec) {
         else if (!strcmp(key, "log.max_size")) spec->log_max_size = parse_u64(value);
         else if (!strcmp(key, "log.max_files")) spec->log_max_files = atoi(value);
         else if (!strcmp(key, "target_pid")) spec->target_pid = atoi(value);
+        else if (!strcmp(key, "tty")) spec->tty = atoi(value);
         else { SL_spec_free(spec); errno = EINVAL; return -1; }
     }
     spec->args[spec->args_count] = NULL;

@@ -13,9 +13,39 @@ final class ExecSession: ProcessStream {
     private let pid: Int32
     private let stdinFD: Mutex<Int32>
     private let exitCode = Mutex<Int32?>(nil)
+    /// The terminal's master side, for `resize`, when the session has a tty.
+    private let terminal: Int32
 
-    /// Spawns the exec process; `specPath` may be removed once this returns.
-    init(monitorPath: String, specPath: String, stdin wantsStdin: Bool) throws {
+    /// Spawns the exec process. With `tty`, its stdio is one pseudo-terminal whose output comes as
+    /// stdout and whose input is stdin.
+    init(monitorPath: String, specPath: String, stdin wantsStdin: Bool, tty: Bool) throws {
+        if tty {
+            var master: Int32 = -1, slave: Int32 = -1
+            try Syscall.retrying("openpty") { SL_openpty(&master, &slave) }
+            defer { close(slave) }
+            do {
+                pid = try Self.spawn(monitorPath: monitorPath, specPath: specPath, fds: [slave, slave, slave])
+            } catch {
+                close(master)
+                throw error
+            }
+            terminal = master
+            stdinFD = Mutex(wantsStdin ? dup(master) : -1)
+            let (stream, continuation) = AsyncStream.makeStream(of: OutputChunk.self)
+            output = stream
+            let pidfd = SL_pidfd_open(pid)
+            // The terminal carries one stream; stderr's slot reads a descriptor that ends at once.
+            var empty = try Pipe()
+            empty.writeEnd = FileDescriptor(adopting: -1)
+            DispatchReader.start(stdout: dup(master), stderr: empty.readEnd.take(), exitOf: pidfd) { chunk in
+                continuation.yield(chunk)
+            } onEnd: { _ in
+                if pidfd >= 0 { close(pidfd) }
+                continuation.finish()
+            }
+            return
+        }
+        terminal = -1
         var stdout = try Pipe(), stderr = try Pipe(), stdinPipe = try Pipe()
         let fds: [Int32] = [wantsStdin ? stdinPipe.readEnd.rawValue : -1, stdout.writeEnd.rawValue, stderr.writeEnd.rawValue]
         pid = try Self.spawn(monitorPath: monitorPath, specPath: specPath, fds: fds)
@@ -82,8 +112,11 @@ final class ExecSession: ProcessStream {
     }
 
     func resize(_ size: TerminalSize) async throws {
-        throw RuntimeError.unimplemented("resize of an exec without a tty")
+        guard terminal >= 0 else { throw RuntimeError.invalidState(id: "exec", state: "without a tty", operation: "resize") }
+        try Syscall.retrying("ioctl(TIOCSWINSZ)") { SL_set_window_size(terminal, size.height, size.width) }
     }
+
+    deinit { if terminal >= 0 { close(terminal) } }
 
     func waitForExit() async throws -> Int32 {
         if let code = exitCode.withLock({ $0 }) { return code }

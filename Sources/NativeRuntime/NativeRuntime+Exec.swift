@@ -5,10 +5,11 @@ import Glibc
 extension NativeRuntime {
     /// The spec of a process that joins the running container: its namespaces and cgroup, and the
     /// container's user, capabilities, no_new_privs and seccomp program.
-    private func execSpec(_ record: ContainerRecord, pid: Int32, command: [String]) throws -> String {
+    private func execSpec(_ record: ContainerRecord, pid: Int32, command: [String], tty: Bool = false) throws -> String {
         guard !command.isEmpty else { throw RuntimeError.invalidArgument(field: "cmd", reason: "must not be empty") }
         var spec = InitSpec()
         spec.add("target_pid", pid)
+        if tty { spec.add("tty", 1) }
         for file in cgroups.procsFiles(record.cgroupPath) { spec.add("cgroup.procs", file) }
         var process = record.process
         process.argv = command
@@ -42,12 +43,13 @@ extension NativeRuntime {
     }
 
     public func exec(_ request: ExecRequest) async throws -> any ProcessStream {
-        if request.tty { throw RuntimeError.unimplemented("exec with a tty in the native runtime") }
         let (record, pid) = try runningRecord(request.containerID, operation: "exec in")
-        let specPath = try execSpec(record, pid: pid, command: request.command)
+        let specPath = try execSpec(record, pid: pid, command: request.command, tty: request.tty)
         let monitorPath = configuration.monitorPath
         // The exec process removes the spec once it has read it.
-        return try await Blocking.run { try ExecSession(monitorPath: monitorPath, specPath: specPath, stdin: request.stdin) }
+        return try await Blocking.run {
+            try ExecSession(monitorPath: monitorPath, specPath: specPath, stdin: request.stdin, tty: request.tty)
+        }
     }
 
     public func attach(_ request: AttachRequest) async throws -> any ProcessStream {

@@ -129,6 +129,21 @@ struct LogAndExecTests {
         }
     }
 
+    @Test func execWithATerminalHasAControllingTTYAndTakesItsSize() async throws {
+        try await RuntimeFixture.with { fixture in
+            let (_, id, _) = try await fixture.runContainer("tty", ["sleep", "600"])
+            let stream = try await fixture.runtime.exec(ExecRequest(containerID: id, command: ["sh"], tty: true, stdin: true, stderr: false))
+            try await stream.resize(TerminalSize(width: 123, height: 45))
+            try await stream.write(stdin: Array("tty -s && echo is-a-tty; stty size; exit 3\n".utf8))
+            var output: [UInt8] = []
+            for await chunk in stream.output { output += chunk.bytes }
+            let text = String(decoding: output, as: UTF8.self)
+            #expect(text.contains("is-a-tty"), "\(text)")
+            #expect(text.contains("45 123"), "\(text)")
+            #expect(try await stream.waitForExit() == 3)
+        }
+    }
+
     @Test func stopWaitsForTheTimeoutThenKillsAContainerIgnoringSIGTERM() async throws {
         try await RuntimeFixture.with { fixture in
             // PID 1 without a SIGTERM handler ignores SIGTERM, as in any PID namespace.

@@ -97,6 +97,7 @@ typedef struct {
     void *seccomp_program; size_t seccomp_program_length;  // raw struct sock_filter array
     const char *log_path; uint64_t log_max_size; int log_max_files;
     int target_pid;                     // exec mode: the container's init
+    int tty;                            // exec mode: stdin is a terminal to make the controlling one
 } SL_spec;
 
 /// Reads and parses a spec file. Returns 0, or -1 with errno set (EINVAL for a malformed file).
@@ -145,6 +146,10 @@ int SL_pipe_cloexec(int fds[2]);
 int SL_open_path(const char *path);
 /// memfd_create(MFD_CLOEXEC).
 int SL_memfd_cloexec(const char *name);
+/// A new pseudo-terminal pair, both ends close-on-exec. Returns 0 or -1 with errno.
+int SL_openpty(int *master, int *slave);
+/// TIOCSWINSZ on a terminal.
+int SL_set_window_size(int fd, unsigned short rows, unsigned short columns);
 
 #ifdef __cplusplus
 }
