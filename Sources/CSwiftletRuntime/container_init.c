@@ -1,7 +1,7 @@
 // The container init path, run in the child the monitor clones with new mount and PID namespaces.
 // Only C runs here. The order follows runc's standard init, step by step:
 //
-//   1. stdio: stdin from /dev/null, stdout/stderr to the monitor's pipes; all else close-on-exec
+//   1. stdio: stdin from /dev/null or the monitor's stdin pipe, stdout/stderr to the monitor's pipes; all else close-on-exec
 //   2. join the container's cgroups (write 0 to each cgroup.procs)
 //   3. join the pod's IPC, UTS and network namespaces (before mounting /sys, which shows the netns)
 //   4. oom_score_adj (while still privileged: lowering it needs CAP_SYS_RESOURCE)
@@ -259,7 +259,7 @@ int SL_lookup_executable(const char *name, char *const *envs, char *out, size_t 
     return -1;
 }
 
-void SL_container_init(const SL_spec *spec, int report_fd, int start_fd, int stdout_fd, int stderr_fd) {
+void SL_container_init(const SL_spec *spec, int report_fd, int start_fd, int stdin_fd, int stdout_fd, int stderr_fd) {
     errno = 0;
     umask(0);
     // The monitor blocks SIGCHLD and ignores SIGPIPE; neither may leak into the container.
@@ -270,7 +270,8 @@ void SL_container_init(const SL_spec *spec, int report_fd, int start_fd, int std
 
     // 1. stdio
     int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(stdout_fd, 1) < 0 || dup2(stderr_fd, 2) < 0) fail(report_fd, SL_STEP_STDIO);
+    if (null_fd < 0 || dup2(stdin_fd >= 0 ? stdin_fd : null_fd, 0) < 0 || dup2(stdout_fd, 1) < 0 || dup2(stderr_fd, 2) < 0)
+        fail(report_fd, SL_STEP_STDIO);
     if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) fail(report_fd, SL_STEP_STDIO);
 
     // 2. cgroups

@@ -27,8 +27,13 @@ struct FileDescriptor: ~Copyable {
         var remaining = Array(bytes)[...]
         while !remaining.isEmpty {
             let fd = rawValue
+            // send(MSG_NOSIGNAL) on sockets and write on anything else: EPIPE, never SIGPIPE.
             let written = try Syscall.retrying("write") {
-                remaining.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                remaining.withUnsafeBytes { buffer -> Int in
+                    let sent = send(fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL))
+                    if sent < 0 && errno == ENOTSOCK { return write(fd, buffer.baseAddress, buffer.count) }
+                    return sent
+                }
             }
             remaining = remaining.dropFirst(written)
         }

@@ -68,6 +68,23 @@ enum MonitorClient {
 
     /// Sends one command (`start`, `reopen`) and returns the monitor's one-line answer.
     static func send(_ command: String, directory: String) throws -> String {
+        let socket = try connect(directory: directory)
+        try socket.writeAll(Array((command + "\n").utf8))
+        return try readLine(socket.rawValue)
+    }
+
+    /// Attaches to the container's output (and stdin): returns the connected socket, after which
+    /// the monitor sends output frames and takes what is written as stdin.
+    static func attach(directory: String) throws -> FileDescriptor {
+        let socket = try connect(directory: directory)
+        try socket.writeAll(Array("attach\n".utf8))
+        let answer = try readLine(socket.rawValue)
+        guard answer == "attached" else { throw RuntimeError.failed("attach to the monitor in \(directory): it answered \(answer)") }
+        return socket
+    }
+
+    /// A connection to the monitor's socket.
+    static func connect(directory: String) throws -> FileDescriptor {
         let socketPath = directory + "/monitor.sock"
         let handle = FileDescriptor(adopting: try Syscall.retrying("open", socketPath) { SL_open_path(socketPath) })
         let socket = FileDescriptor(adopting: try Syscall.retrying("socket") {
@@ -83,15 +100,14 @@ enum MonitorClient {
         let fd = socket.rawValue
         try Syscall.retrying("connect", socketPath) {
             withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
             }
         }
-        try socket.writeAll(Array((command + "\n").utf8))
-        return try readLine(fd)
+        return socket
     }
 
     /// Reads up to the first newline (the writer may keep its end open).
-    private static func readLine(_ fd: Int32) throws -> String {
+    static func readLine(_ fd: Int32) throws -> String {
         var bytes: [UInt8] = []
         var byte: UInt8 = 0
         while true {

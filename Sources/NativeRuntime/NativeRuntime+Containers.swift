@@ -146,6 +146,11 @@ extension NativeRuntime {
             spec.add(InitSpec.MountEntry(
                 destination: device.containerPath, source: device.hostPath, type: "bind", flags: UInt(MS_BIND), data: ""))
         }
+        if config.stdin { spec.add("stdin", 1) }
+        if config.stdinOnce { spec.add("stdin_once", 1) }
+        if config.tty {
+            throw RuntimeError.unimplemented("containers with tty: true in the native runtime (exec with a tty works)")
+        }
         spec.add("default_devices", 1)
         if !privileged {
             for path in security.maskedPaths ?? InitSpec.defaultMaskedPaths { spec.add("masked", path) }

@@ -53,6 +53,24 @@ extension NativeRuntime {
     }
 
     public func attach(_ request: AttachRequest) async throws -> any ProcessStream {
-        throw RuntimeError.unimplemented("attach in the native runtime")
+        if request.tty { throw RuntimeError.unimplemented("attach with a tty: containers with a tty are not supported by the native runtime yet") }
+        let (record, _) = try runningRecord(request.containerID, operation: "attach to")
+        if request.stdin && !record.config.stdin {
+            throw RuntimeError.invalidArgument(field: "stdin", reason: "container \(record.config.metadata.name) was not created with stdin")
+        }
+        let directory = record.directory
+        let id = request.containerID
+        return try await Blocking.run {
+            try AttachSession(directory: directory) { [weak self] in
+                guard let self else { throw RuntimeError.failed("the runtime is gone") }
+                return try await self.exitCodeWhenExited(id)
+            }
+        }
+    }
+
+    /// Waits for the container to exit and returns its exit code.
+    func exitCodeWhenExited(_ id: String) async throws -> Int32 {
+        while !(await waitForExit(id, seconds: 3600)) {}
+        return try await containerStatus(id: id).exitCode
     }
 }

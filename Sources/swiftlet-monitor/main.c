@@ -166,11 +166,35 @@ static void stream_consume(stream_t *stream, log_t *log, const char *data, size_
     }
 }
 
+// Attached clients (CRI Attach): each gets every piece of output as a frame of
+// [1 byte: 1 stdout, 2 stderr][4 bytes: length, big-endian][bytes]; what a client sends is written
+// to the container's stdin. A client that cannot keep up is dropped rather than stall the monitor.
+enum { MAX_CLIENTS = 8 };
+static int clients[MAX_CLIENTS] = { -1, -1, -1, -1, -1, -1, -1, -1 };
+static int client_input_open[MAX_CLIENTS];
+
+static void clients_forward(int channel, const char *data, size_t length) {
+    unsigned char header[5] = { (unsigned char)channel, (unsigned char)(length >> 24), (unsigned char)(length >> 16),
+                                (unsigned char)(length >> 8), (unsigned char)length };
+    for (int i = 0; i < MAX_CLIENTS; i++) {
+        if (clients[i] < 0) continue;
+        if (send(clients[i], header, 5, MSG_NOSIGNAL | MSG_DONTWAIT) != 5
+            || send(clients[i], data, length, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)length) {
+            close(clients[i]);
+            clients[i] = -1;
+        }
+    }
+}
+
 static int stream_read(stream_t *stream, log_t *log) {
     static char buffer[32 * 1024];
     ssize_t n;
     do { n = read(stream->fd, buffer, sizeof(buffer)); } while (n < 0 && errno == EINTR);
-    if (n > 0) { stream_consume(stream, log, buffer, (size_t)n); return 1; }
+    if (n > 0) {
+        clients_forward(stream->name[3] == 'o' ? 1 : 2, buffer, (size_t)n);
+        stream_consume(stream, log, buffer, (size_t)n);
+        return 1;
+    }
     if (n < 0 && errno == EAGAIN) return 0;
     if (stream->pending_length) log_line(log, now_ns(), stream->name, 'F', stream->pending, stream->pending_length);
     stream->pending_length = 0;
@@ -199,8 +223,9 @@ static int run(const char *state_dir) {
     extern int SL_join_cgroups(const char *const *procs, size_t count);
     SL_join_cgroups(spec.monitor_cgroup_procs, spec.monitor_cgroup_procs_count);
 
-    int out[2], err[2], report[2], start[2];
-    if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 || pipe2(report, O_CLOEXEC) < 0 || pipe2(start, O_CLOEXEC) < 0) {
+    int out[2], err[2], report[2], start[2], in[2] = { -1, -1 };
+    if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 || pipe2(report, O_CLOEXEC) < 0 || pipe2(start, O_CLOEXEC) < 0
+        || (spec.open_stdin && pipe2(in, O_CLOEXEC) < 0)) {
         snprintf(message, sizeof(message), "error %d %d\n", SL_STEP_STDIO, errno);
         report_to_agent(sync_fd, message);
         return 1;
@@ -225,7 +250,7 @@ static int run(const char *state_dir) {
         flags |= CLONE_NEWPID;
     }
     pid_t child = (pid_t)syscall(SYS_clone, flags, 0, 0, 0, 0);
-    if (child == 0) SL_container_init(&spec, report[1], start[0], out[1], err[1]);
+    if (child == 0) SL_container_init(&spec, report[1], start[0], in[0], out[1], err[1]);
     if (child < 0) {
         snprintf(message, sizeof(message), "error %d %d\n", SL_STEP_CLONE, errno);
         report_to_agent(sync_fd, message);
@@ -235,6 +260,7 @@ static int run(const char *state_dir) {
     close(err[1]);
     close(report[1]);
     close(start[0]);
+    if (in[0] >= 0) close(in[0]);
 
     SL_report ready;
     ssize_t n;
@@ -270,13 +296,35 @@ static int run(const char *state_dir) {
     if (devnull >= 0) { dup2(devnull, 0); dup2(devnull, 1); dup2(devnull, 2); if (devnull > 2) close(devnull); }
 
     int started = 0, exited = 0, status = 0;
+    int stdin_writer = in[1];
     while (!exited) {
-        struct pollfd fds[4] = {
+        struct pollfd fds[4 + MAX_CLIENTS] = {
             { .fd = streams[0].fd, .events = POLLIN }, { .fd = streams[1].fd, .events = POLLIN },
             { .fd = listener, .events = POLLIN }, { .fd = signal_fd, .events = POLLIN },
         };
-        if (poll(fds, 4, -1) < 0) { if (errno == EINTR) continue; break; }
+        for (int i = 0; i < MAX_CLIENTS; i++) { fds[4 + i].fd = clients[i]; fds[4 + i].events = client_input_open[i] ? POLLIN : 0; }
+        if (poll(fds, 4 + MAX_CLIENTS, -1) < 0) { if (errno == EINTR) continue; break; }
         for (int i = 0; i < 2; i++) if (fds[i].revents) stream_read(&streams[i], &log);
+        for (int i = 0; i < MAX_CLIENTS; i++) {
+            if (clients[i] < 0 || !fds[4 + i].revents) continue;
+            if (!client_input_open[i]) {  // hung up after closing its input
+                close(clients[i]);
+                clients[i] = -1;
+                continue;
+            }
+            char input[4096];
+            do { n = read(clients[i], input, sizeof(input)); } while (n < 0 && errno == EINTR);
+            if (n > 0 && stdin_writer >= 0) {
+                write_all(stdin_writer, input, (size_t)n);
+            } else if (n == 0) {
+                // The client closed its input; with stdinOnce that ends the container's stdin.
+                if (spec.stdin_once && stdin_writer >= 0) { close(stdin_writer); stdin_writer = -1; }
+                client_input_open[i] = 0;
+            } else if (n < 0) {
+                close(clients[i]);
+                clients[i] = -1;
+            }
+        }
         if (fds[2].revents & POLLIN) {
             int connection = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
             if (connection >= 0) {
@@ -300,6 +348,16 @@ static int run(const char *state_dir) {
                             snprintf(message, sizeof(message), "started %lld\n", (long long)started_at);
                         }
                     }
+                } else if (!strncmp(command, "attach", 6)) {
+                    int slot = -1;
+                    for (int i = 0; i < MAX_CLIENTS && slot < 0; i++) if (clients[i] < 0) slot = i;
+                    if (slot >= 0) {
+                        clients[slot] = connection;
+                        client_input_open[slot] = 1;
+                        write_all(connection, "attached\n", 9);
+                        continue;
+                    }
+                    snprintf(message, sizeof(message), "error 0 %d\n", EBUSY);
                 } else if (!strncmp(command, "reopen", 6)) {
                     if (log.fd >= 0) close(log.fd);
                     log_open(&log);
@@ -330,6 +388,7 @@ static int run(const char *state_dir) {
         }
     }
     if (!started) close(start[1]);
+    for (int i = 0; i < MAX_CLIENTS; i++) if (clients[i] >= 0) close(clients[i]);
     snprintf(message, sizeof(message), "%d %lld\n", status, (long long)finished_at);
     write_file_atomically("exit", message);
     unlink("monitor.sock");

@@ -144,6 +144,31 @@ struct LogAndExecTests {
         }
     }
 
+    @Test func attachSeesOutputAndFeedsStdinOfTheMainProcess() async throws {
+        try await RuntimeFixture.with { fixture in
+            let (_, id, sandboxConfig) = try await fixture.runContainer(
+                "attach", ["sh", "-c", "echo ready; read line; echo got $line; echo bye >&2; exit 5"]
+            ) {
+                $0.stdin = true
+                $0.stdinOnce = true
+            }
+            let stream = try await fixture.runtime.attach(AttachRequest(containerID: id, stdin: true))
+            try await stream.write(stdin: Array("hello\n".utf8))
+            await stream.closeStdin()
+            var stdout = "", stderr = ""
+            for await chunk in stream.output {
+                if chunk.channel == .stdout { stdout += String(decoding: chunk.bytes, as: UTF8.self) } else {
+                    stderr += String(decoding: chunk.bytes, as: UTF8.self)
+                }
+            }
+            // "ready" may have been written before the attach; what follows it must arrive.
+            #expect(stdout.hasSuffix("got hello\n"), "\(stdout)")
+            #expect(stderr == "bye\n")
+            #expect(try await stream.waitForExit() == 5)
+            #expect(try fixture.logLines(sandboxConfig, "attach").map(\.text) == ["ready", "got hello", "bye"])
+        }
+    }
+
     @Test func stopWaitsForTheTimeoutThenKillsAContainerIgnoringSIGTERM() async throws {
         try await RuntimeFixture.with { fixture in
             // PID 1 without a SIGTERM handler ignores SIGTERM, as in any PID namespace.

@@ -98,6 +98,7 @@ typedef struct {
     const char *log_path; uint64_t log_max_size; int log_max_files;
     int target_pid;                     // exec mode: the container's init
     int tty;                            // exec mode: stdin is a terminal to make the controlling one
+    int open_stdin, stdin_once;         // run mode: the container reads a pipe attach clients write to
 } SL_spec;
 
 /// Reads and parses a spec file. Returns 0, or -1 with errno set (EINVAL for a malformed file).
@@ -115,7 +116,8 @@ typedef struct {
 /// Runs in the cloned child (new mount and PID namespaces): the whole init path up to exec.
 /// Writes SL_STEP_READY to `report_fd` when set up, then blocks reading one byte from `start_fd`,
 /// then execs. On any failure writes {step, errno} to `report_fd` and exits 127. Never returns.
-void SL_container_init(const SL_spec *spec, int report_fd, int start_fd, int stdout_fd, int stderr_fd) __attribute__((noreturn));
+/// `stdin_fd` -1 gives the container /dev/null as stdin.
+void SL_container_init(const SL_spec *spec, int report_fd, int start_fd, int stdin_fd, int stdout_fd, int stderr_fd) __attribute__((noreturn));
 
 /// Exec mode: joins the namespaces and cgroups of `spec->target_pid`, forks, and in the child
 /// applies user, capabilities, no_new_privs and seccomp and execs `spec->args` with the caller's
