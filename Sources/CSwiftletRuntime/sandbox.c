@@ -44,13 +44,31 @@ static int bind_namespace(const char *ns_dir, const char *name, int *failed_step
     return mount(source, target, NULL, MS_BIND, NULL);
 }
 
-static void __attribute__((noreturn)) child_main(int report_fd, const char *ns_dir, const char *hostname) {
+// Sysctls under /proc/sys act on the namespaces of the writing task, so these land in the pod's.
+static int write_sysctls(const char *const *paths, const char *const *values, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+        char path[512];
+        snprintf(path, sizeof(path), "/proc/sys/%s", paths[i]);
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0) return -1;
+        size_t length = strlen(values[i]);
+        ssize_t n = write(fd, values[i], length);
+        int saved = errno;
+        close(fd);
+        if (n != (ssize_t)length) { errno = n < 0 ? saved : EIO; return -1; }
+    }
+    return 0;
+}
+
+static void __attribute__((noreturn)) child_main(int report_fd, const char *ns_dir, const char *hostname,
+                                                  const char *const *paths, const char *const *values, size_t count) {
     int step = SL_STEP_NAMESPACES;
     if (unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) == 0) {
         step = SL_STEP_HOSTNAME;
         if (!hostname || !hostname[0] || sethostname(hostname, strlen(hostname)) == 0) {
             step = SL_STEP_LOOPBACK;
-            if (bring_loopback_up() == 0 && bind_namespace(ns_dir, "net", &step) == 0
+            if (bring_loopback_up() == 0 && (step = SL_STEP_SYSCTL, write_sysctls(paths, values, count) == 0)
+                && bind_namespace(ns_dir, "net", &step) == 0
                 && bind_namespace(ns_dir, "ipc", &step) == 0 && bind_namespace(ns_dir, "uts", &step) == 0) {
                 _exit(0);
             }
@@ -62,7 +80,8 @@ static void __attribute__((noreturn)) child_main(int report_fd, const char *ns_d
     _exit(1);
 }
 
-int SL_create_sandbox_namespaces(const char *ns_dir, const char *hostname, int *failed_step) {
+int SL_create_sandbox_namespaces(const char *ns_dir, const char *hostname, const char *const *sysctl_paths,
+                                 const char *const *sysctl_values, size_t sysctl_count, int *failed_step) {
     int report[2];
     *failed_step = SL_STEP_CLONE;
     if (pipe2(report, O_CLOEXEC) < 0) return -1;
@@ -75,7 +94,7 @@ int SL_create_sandbox_namespaces(const char *ns_dir, const char *hostname, int *
     pid_t child = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
     if (child == 0) {
         close(report[0]);
-        child_main(report[1], ns_dir, hostname);
+        child_main(report[1], ns_dir, hostname, sysctl_paths, sysctl_values, sysctl_count);
     }
     int saved = errno;
     pthread_sigmask(SIG_SETMASK, &previous, NULL);

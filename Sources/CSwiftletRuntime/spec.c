@@ -164,7 +164,7 @@ const char *SL_step_name(int step) {
         "read-only rootfs", "sethostname", "setrlimit", "setsid", "capability bounding set",
         "setuid/setgid/setgroups", "capabilities", "no_new_privs", "seccomp", "chdir to working dir",
         "wait for start", "look up executable", "execve", "stdio", "read spec", "clone",
-        "unshare namespaces", "bring up loopback", "bind-mount namespace",
+        "unshare namespaces", "bring up loopback", "bind-mount namespace", "write sysctl",
     };
     if (step < 0 || (size_t)step >= sizeof(names) / sizeof(names[0])) return "unknown step";
     return names[step];

@@ -1,5 +1,6 @@
 import CSwiftletRuntime
 import ContainerRuntime
+import Foundation
 import Glibc
 
 extension NativeRuntime {
@@ -17,7 +18,15 @@ extension NativeRuntime {
             try FileSystem.makeDirectories(record.namespaceDirectory, mode: 0o711)
             var step: Int32 = 0
             let hostname = config.hostname.isEmpty ? config.metadata.name : config.hostname
-            if SL_create_sandbox_namespaces(record.namespaceDirectory, hostname, &step) != 0 {
+            let sysctls = try Self.namespacedSysctls(config.linux.sysctls)
+            let created = withCStrings(sysctls.map(\.path)) { paths in
+                withCStrings(sysctls.map(\.value)) { values in
+                    SL_create_sandbox_namespaces(
+                        record.namespaceDirectory, hostname, paths.map { UnsafePointer($0) }, values.map { UnsafePointer($0) },
+                        sysctls.count, &step)
+                }
+            }
+            if created != 0 {
                 throw RuntimeError.failed(
                     "run pod sandbox \(pod): \(String(cString: SL_step_name(step))): \(String(cString: strerror(errno)))")
             }
@@ -42,6 +51,21 @@ extension NativeRuntime {
         }
         sandboxes[id] = record
         return id
+    }
+
+    /// The sysctls a pod may set, as paths under /proc/sys: those of its network and IPC
+    /// namespaces (Kubernetes' "safe and unsafe namespaced" sets). Others name the field and fail.
+    static func namespacedSysctls(_ sysctls: [String: String]) throws -> [(path: String, value: String)] {
+        let ipc = ["kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced", "kernel.msgmax", "kernel.msgmnb",
+                   "kernel.msgmni", "kernel.sem"]
+        return try sysctls.sorted { $0.key < $1.key }.map { key, value in
+            let name = key.replacingOccurrences(of: "/", with: ".")
+            guard name.hasPrefix("net.") || name.hasPrefix("fs.mqueue.") || ipc.contains(name), !name.contains("..") else {
+                throw RuntimeError.invalidArgument(
+                    field: "linux.sysctls[\(key)]", reason: "not a sysctl of the pod's network or IPC namespace")
+            }
+            return (name.replacingOccurrences(of: ".", with: "/"), value)
+        }
     }
 
     /// `/etc/hosts`, `/etc/hostname` and `/etc/resolv.conf` of the pod, shared by its containers.

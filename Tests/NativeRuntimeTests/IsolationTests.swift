@@ -130,6 +130,28 @@ struct IsolationTests {
         }
     }
 
+    @Test func namespacedSysctlsApplyToThePodOnly() async throws {
+        try await RuntimeFixture.with { fixture in
+            var sandboxConfig = fixture.sandboxConfig("sysctl")
+            sandboxConfig.linux.sysctls = ["net.ipv4.ip_unprivileged_port_start": "80", "kernel.shm_rmid_forced": "1"]
+            let sandboxID = try await fixture.runtime.runPodSandbox(sandboxConfig, runtimeHandler: "")
+            let id = try await fixture.runtime.createContainer(
+                podSandboxID: sandboxID, config: fixture.containerConfig("sysctl", ["sleep", "600"]), sandboxConfig: sandboxConfig)
+            try await fixture.runtime.startContainer(id: id)
+            let inside = try await fixture.runtime.execSync(
+                containerID: id, command: ["cat", "/proc/sys/net/ipv4/ip_unprivileged_port_start", "/proc/sys/kernel/shm_rmid_forced"],
+                timeout: 10)
+            #expect(inside.stdoutText == "80\n1\n")
+            let host = try String(contentsOfFile: "/proc/sys/net/ipv4/ip_unprivileged_port_start", encoding: .utf8)
+            #expect(host != "80\n")
+            var bad = fixture.sandboxConfig("badsysctl")
+            bad.linux.sysctls = ["kernel.panic": "1"]
+            await #expect(throws: RuntimeError.invalidArgument(field: "linux.sysctls[kernel.panic]", reason: "not a sysctl of the pod's network or IPC namespace")) {
+                _ = try await fixture.runtime.runPodSandbox(bad, runtimeHandler: "")
+            }
+        }
+    }
+
     @Test func deviceCgroupDeniesHostDevicesEvenToRootWithMknod() async throws {
         try await withRunningContainer { fixture, id in
             // CAP_MKNOD lets root create the node; the devices cgroup refuses to open it.

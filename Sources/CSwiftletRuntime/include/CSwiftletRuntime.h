@@ -47,6 +47,7 @@ typedef enum {
     SL_STEP_NAMESPACES = 29,
     SL_STEP_LOOPBACK = 30,
     SL_STEP_BIND_NS = 31,
+    SL_STEP_SYSCTL = 32,
 } SL_step;
 
 /// A short name of a step, for error messages ("pivot_root", "seccomp", …).
@@ -125,11 +126,13 @@ void SL_container_init(const SL_spec *spec, int report_fd, int start_fd, int std
 /// `*failed_step` and errno set when a step failed before exec.
 int SL_exec_in_container(const SL_spec *spec, int *failed_step);
 
-/// Sandbox mode: unshares network, IPC and UTS namespaces, sets the hostname, brings `lo` up and
+/// Sandbox mode: unshares network, IPC and UTS namespaces, sets the hostname, brings `lo` up,
+/// writes the namespaced sysctls (`sysctl_paths[i]` under /proc/sys gets `sysctl_values[i]`) and
 /// bind-mounts the three namespaces onto `<ns_dir>/net`, `ipc` and `uts` (files created here).
 /// Runs in a forked child and leaves the caller's namespaces alone. Returns 0 or -1 with
 /// `*failed_step` and errno set.
-int SL_create_sandbox_namespaces(const char *ns_dir, const char *hostname, int *failed_step);
+int SL_create_sandbox_namespaces(const char *ns_dir, const char *hostname, const char *const *sysctl_paths,
+                                 const char *const *sysctl_values, size_t sysctl_count, int *failed_step);
 
 /// posix_spawn with every signal reset to default and unblocked in the child, optionally in a new
 /// session, with fds[i] (or /dev/null when -1) as the child's fd i for i < fd_count and every
