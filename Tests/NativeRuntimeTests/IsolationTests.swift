@@ -152,6 +152,42 @@ struct IsolationTests {
         }
     }
 
+    @Test func localhostSeccompProfileInOCIJSONIsEnforced() async throws {
+        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("profile-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: profile) }
+        // Everything allowed but mkdir and mkdirat, which fail with EACCES (13).
+        try #"{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}"#
+            .write(toFile: profile, atomically: true, encoding: .utf8)
+        try await withRunningContainer(configure: { $0.linux.securityContext.seccomp = .localhost(profile) }) { fixture, id in
+            let result = try await fixture.runtime.execSync(containerID: id, command: ["mkdir", "/tmp/denied"], timeout: 10)
+            #expect(result.exitCode != 0)
+            #expect(result.stderrText.contains("Permission denied"), "\(result.stderrText)")
+            let touch = try await fixture.runtime.execSync(containerID: id, command: ["touch", "/tmp/allowed"], timeout: 10)
+            #expect(touch.exitCode == 0)
+        }
+    }
+
+    @Test func callerBindAndTmpfsMountsAppearWithTheirOptions() async throws {
+        let host = FileManager.default.temporaryDirectory.appendingPathComponent("bind-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: host, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: host) }
+        try "from the host\n".write(toFile: host + "/file", atomically: true, encoding: .utf8)
+        try await withRunningContainer(configure: {
+            $0.mounts = [
+                Mount(kind: .bind, containerPath: "/data/ro", hostPath: host, readonly: true),
+                Mount(kind: .tmpfs, containerPath: "/scratch", sizeBytes: 1 << 20),
+            ]
+        }) { fixture, id in
+            let read = try await fixture.runtime.execSync(containerID: id, command: ["cat", "/data/ro/file"], timeout: 10)
+            #expect(read.stdoutText == "from the host\n")
+            let write = try await fixture.runtime.execSync(containerID: id, command: ["touch", "/data/ro/new"], timeout: 10)
+            #expect(write.stderrText.contains("Read-only file system"))
+            let mounts = try await fixture.runtime.execSync(containerID: id, command: ["grep", " /scratch ", "/proc/mounts"], timeout: 10)
+            #expect(mounts.stdoutText.hasPrefix("tmpfs /scratch tmpfs rw,nosuid,nodev"), "\(mounts.stdoutText)")
+            #expect(mounts.stdoutText.contains("size=1024k"), "\(mounts.stdoutText)")
+        }
+    }
+
     @Test func deviceCgroupDeniesHostDevicesEvenToRootWithMknod() async throws {
         try await withRunningContainer { fixture, id in
             // CAP_MKNOD lets root create the node; the devices cgroup refuses to open it.
