@@ -41,6 +41,13 @@ extension NativeRuntime {
             } catch let failure as MonitorClient.InitFailure {
                 throw RuntimeError.failed("\(subject): \(failure)")
             }
+            // The actor ran other calls while the monitor started; the sandbox may be stopping.
+            guard sandboxes[podSandboxID]?.state == .ready else {
+                kill(launch.containerPID, SIGKILL)
+                var status: Int32 = 0
+                waitpid(launch.monitorPID, &status, 0)
+                throw RuntimeError.invalidState(id: podSandboxID, state: "stopped while the container was created", operation: "create a container in")
+            }
             record.lifecycle = .created(pid: launch.containerPID, monitorPID: launch.monitorPID)
             containers[id] = record
             try save(record)

@@ -112,9 +112,13 @@ extension NativeRuntime {
 
     public func stopPodSandbox(id: String) async throws {
         guard var record = sandboxes[id] else { return }
+        // Not ready first, so a createContainer in flight gives up instead of leaving a container.
+        record.state = .notReady
+        sandboxes[id] = record
         for container in containers.values where container.sandboxID == id {
             try await stopContainer(id: container.id, timeout: 0)
         }
+        record = sandboxes[id] ?? record
         stopPodInit(record)
         if record.networkReady {
             try await configuration.network.tearDown(sandboxID: id, namespacePath: record.namespacePath("net"), config: record.config)
