@@ -1,7 +1,8 @@
 // The container init path, run in the child the monitor clones with new mount and PID namespaces.
 // Only C runs here. The order follows runc's standard init, step by step:
 //
-//   1. stdio: stdin from /dev/null or the monitor's stdin pipe, stdout/stderr to the monitor's pipes; all else close-on-exec
+//   1. stdio: stdin from /dev/null or the monitor's stdin pipe, stdout/stderr to the monitor's pipes;
+//      all else close-on-exec (with a terminal, stdio is replaced after pivot_root, step 7b)
 //   2. join the container's cgroups (write 0 to each cgroup.procs)
 //   3. join the pod's IPC, UTS and network namespaces (before mounting /sys, which shows the netns)
 //   4. oom_score_adj (while still privileged: lowering it needs CAP_SYS_RESOURCE)
@@ -9,7 +10,8 @@
 //      spec's mounts in order (/proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, /sys, caller mounts,
 //      /etc/hosts, /etc/hostname, /etc/resolv.conf); then the default device nodes
 //   6. pivot_root into the rootfs and detach the old root
-//   7. masked paths, read-only paths, read-only rootfs
+//   7. masked paths, read-only paths, read-only rootfs; with a terminal, open it from the new
+//      /dev/ptmx, make it stdio and the controlling terminal, and send its master to the monitor
 //   8. hostname (only when the container has its own UTS namespace), rlimits, setsid
 //   9. seccomp now if no_new_privs is off (loading it later would need CAP_SYS_ADMIN)
 //  10. drop the capability bounding set; setgroups, setgid, setuid keeping capabilities; set the
@@ -34,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -320,13 +323,16 @@ void SL_container_init(const SL_spec *spec, int report_fd, int start_fd, int std
     for (size_t i = 0; i < spec->readonly_count; i++) if (readonly_path(spec->readonly[i]) < 0) fail(report_fd, SL_STEP_READONLY_PATHS);
     if (spec->readonly_rootfs && mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0) fail(report_fd, SL_STEP_READONLY_ROOT);
 
+    // 7b. a terminal from the container's own devpts, its master sent to the monitor
+    if (spec->tty && SL_open_console(stdin_fd) < 0) fail(report_fd, SL_STEP_STDIO);
+
     // 8. hostname, rlimits, session
     if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0) fail(report_fd, SL_STEP_HOSTNAME);
     for (size_t i = 0; i < spec->rlimits_count; i++) {
         struct rlimit limit = { .rlim_cur = spec->rlimits[i].soft, .rlim_max = spec->rlimits[i].hard };
         if (setrlimit(spec->rlimits[i].resource, &limit) < 0) fail(report_fd, SL_STEP_RLIMIT);
     }
-    if (setsid() < 0) fail(report_fd, SL_STEP_SETSID);
+    if (!spec->tty && setsid() < 0) fail(report_fd, SL_STEP_SETSID);
 
     // 9. seccomp early, while CAP_SYS_ADMIN is still held, when no_new_privs is off
     if (!spec->no_new_privs && load_seccomp(spec) < 0) fail(report_fd, SL_STEP_SECCOMP);

@@ -56,18 +56,18 @@ int SL_exec_in_container(const SL_spec *spec, int *failed_step) {
         close(report[0]);
         int step = SL_STEP_EXEC;
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-        if (spec->tty) {
-            // A session of its own with the terminal on stdin as its controlling terminal.
-            setsid();
-            if (ioctl(0, TIOCSCTTY, 0) < 0) step = SL_STEP_STDIO;
-        }
+        // A terminal of the container's devpts (this process is in its mount namespace now).
+        if (spec->tty && SL_open_console(spec->console_fd) < 0) step = SL_STEP_STDIO;
+        if (spec->tty) close(spec->console_fd);
         struct sock_fprog program = {
             .len = (unsigned short)(spec->seccomp_program_length / sizeof(struct sock_filter)),
             .filter = (struct sock_filter *)spec->seccomp_program,
         };
         // As in the init path: without no_new_privs the filter must be loaded while CAP_SYS_ADMIN is held.
         int early = spec->seccomp_program && !spec->no_new_privs;
-        if (early && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) != 0) step = SL_STEP_SECCOMP;
+        if (step == SL_STEP_STDIO) {
+            // no terminal: report below
+        } else if (early && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) != 0) step = SL_STEP_SECCOMP;
         else if (SL_apply_identity(spec, &step) == 0) {
             step = SL_STEP_CWD;
             if (chdir(spec->cwd ? spec->cwd : "/") == 0) {

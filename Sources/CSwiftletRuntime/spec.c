@@ -121,6 +121,7 @@ int SL_spec_load(const char *path, SL_spec *spec) {
         else if (!strcmp(key, "log.max_files")) spec->log_max_files = atoi(value);
         else if (!strcmp(key, "target_pid")) spec->target_pid = atoi(value);
         else if (!strcmp(key, "tty")) spec->tty = atoi(value);
+        else if (!strcmp(key, "console_fd")) spec->console_fd = atoi(value);
         else if (!strcmp(key, "stdin")) spec->open_stdin = atoi(value);
         else if (!strcmp(key, "stdin_once")) spec->stdin_once = atoi(value);
         else { SL_spec_free(spec); errno = EINVAL; return -1; }

@@ -10,8 +10,13 @@ final class AttachSession: ProcessStream {
     let output: AsyncStream<OutputChunk>
     private let socket: Int32
     private let waitExit: @Sendable () async throws -> Int32
+    private let directory: String
+    private let tty: Bool
 
-    init(directory: String, waitExit: @escaping @Sendable () async throws -> Int32) throws {
+    /// `tty`: the container runs on a terminal, which `resize` changes.
+    init(directory: String, tty: Bool, waitExit: @escaping @Sendable () async throws -> Int32) throws {
+        self.directory = directory
+        self.tty = tty
         socket = try MonitorClient.attach(directory: directory).take()
         self.waitExit = waitExit
         let (stream, continuation) = AsyncStream.makeStream(of: OutputChunk.self)
@@ -49,7 +54,10 @@ final class AttachSession: ProcessStream {
     func closeStdin() async { shutdown(socket, Int32(SHUT_WR)) }
 
     func resize(_ size: TerminalSize) async throws {
-        throw RuntimeError.unimplemented("resize of an attach: containers with a tty are not supported by the native runtime yet")
+        guard tty else { throw RuntimeError.invalidState(id: directory, state: "without a tty", operation: "resize") }
+        let directory = self.directory
+        let answer = try await Blocking.run { try MonitorClient.send("resize \(size.height) \(size.width)", directory: directory) }
+        guard answer == "resized" else { throw RuntimeError.failed("resize the terminal of \(directory): the monitor answered \(answer)") }
     }
 
     func waitForExit() async throws -> Int32 { try await waitExit() }

@@ -20,14 +20,24 @@ final class ExecSession: ProcessStream {
     /// stdout and whose input is stdin.
     init(monitorPath: String, specPath: String, stdin wantsStdin: Bool, tty: Bool) throws {
         if tty {
-            var master: Int32 = -1, slave: Int32 = -1
-            try Syscall.retrying("openpty") { SL_openpty(&master, &slave) }
-            defer { close(slave) }
+            // The exec'd process opens the terminal in the container's devpts and sends its
+            // master side back on fd 3 of the exec process.
+            var pair: [Int32] = [-1, -1]
+            try Syscall.retrying("socketpair") { SL_socketpair_cloexec(&pair) }
+            let console = FileDescriptor(adopting: pair[0])
             do {
-                pid = try Self.spawn(monitorPath: monitorPath, specPath: specPath, fds: [slave, slave, slave])
+                pid = try Self.spawn(monitorPath: monitorPath, specPath: specPath, fds: [-1, -1, -1, pair[1]])
             } catch {
-                close(master)
+                close(pair[1])
                 throw error
+            }
+            close(pair[1])
+            let master = SL_receive_fd(console.rawValue)
+            guard master >= 0 else {
+                let error = errno
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                throw RuntimeError.failed("exec with a tty: the process did not set up its terminal (errno \(error), wait status \(status))")
             }
             terminal = master
             stdinFD = Mutex(wantsStdin ? dup(master) : -1)

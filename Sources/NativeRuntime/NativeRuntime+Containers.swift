@@ -155,9 +155,7 @@ extension NativeRuntime {
         }
         if config.stdin { spec.add("stdin", 1) }
         if config.stdinOnce { spec.add("stdin_once", 1) }
-        if config.tty {
-            throw RuntimeError.unimplemented("containers with tty: true in the native runtime (exec with a tty works)")
-        }
+        if config.tty { spec.add("tty", 1) }
         spec.add("default_devices", 1)
         if !privileged {
             for path in security.maskedPaths ?? InitSpec.defaultMaskedPaths { spec.add("masked", path) }

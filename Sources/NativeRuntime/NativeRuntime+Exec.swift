@@ -9,7 +9,10 @@ extension NativeRuntime {
         guard !command.isEmpty else { throw RuntimeError.invalidArgument(field: "cmd", reason: "must not be empty") }
         var spec = InitSpec()
         spec.add("target_pid", pid)
-        if tty { spec.add("tty", 1) }
+        if tty {
+            spec.add("tty", 1)
+            spec.add("console_fd", 3)
+        }
         for file in cgroups.procsFiles(record.cgroupPath) { spec.add("cgroup.procs", file) }
         var process = record.process
         process.argv = command
@@ -53,7 +56,6 @@ extension NativeRuntime {
     }
 
     public func attach(_ request: AttachRequest) async throws -> any ProcessStream {
-        if request.tty { throw RuntimeError.unimplemented("attach with a tty: containers with a tty are not supported by the native runtime yet") }
         let (record, _) = try runningRecord(request.containerID, operation: "attach to")
         if request.stdin && !record.config.stdin {
             throw RuntimeError.invalidArgument(field: "stdin", reason: "container \(record.config.metadata.name) was not created with stdin")
@@ -61,7 +63,7 @@ extension NativeRuntime {
         let directory = record.directory
         let id = request.containerID
         return try await Blocking.run {
-            try AttachSession(directory: directory) { [weak self] in
+            try AttachSession(directory: directory, tty: record.config.tty) { [weak self] in
                 guard let self else { throw RuntimeError.failed("the runtime is gone") }
                 return try await self.exitCodeWhenExited(id)
             }

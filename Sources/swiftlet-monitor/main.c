@@ -249,8 +249,17 @@ static int run(const char *state_dir) {
     } else {
         flags |= CLONE_NEWPID;
     }
+    // A container with a terminal opens it in its own devpts and sends the master side back on
+    // this socket; the monitor logs it as stdout and writes attached input to it.
+    int console[2] = { -1, -1 };
+    if (spec.tty && SL_socketpair_cloexec(console) < 0) {
+        snprintf(message, sizeof(message), "error %d %d\n", SL_STEP_STDIO, errno);
+        report_to_agent(sync_fd, message);
+        return 1;
+    }
     pid_t child = (pid_t)syscall(SYS_clone, flags, 0, 0, 0, 0);
-    if (child == 0) SL_container_init(&spec, report[1], start[0], in[0], out[1], err[1]);
+    if (child == 0) SL_container_init(&spec, report[1], start[0], spec.tty ? console[1] : in[0], out[1], err[1]);
+    if (console[1] >= 0) close(console[1]);
     if (child < 0) {
         snprintf(message, sizeof(message), "error %d %d\n", SL_STEP_CLONE, errno);
         report_to_agent(sync_fd, message);
@@ -273,6 +282,16 @@ static int run(const char *state_dir) {
         return 1;
     }
 
+    int master = spec.tty ? SL_receive_fd(console[0]) : -1;
+    if (console[0] >= 0) close(console[0]);
+    if (spec.tty && master < 0) {
+        snprintf(message, sizeof(message), "error %d %d\n", SL_STEP_STDIO, errno);
+        report_to_agent(sync_fd, message);
+        kill(child, SIGKILL);
+        while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {}
+        return 1;
+    }
+
     int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_un address = { .sun_family = AF_UNIX };
     snprintf(address.sun_path, sizeof(address.sun_path), "monitor.sock");
@@ -288,6 +307,12 @@ static int run(const char *state_dir) {
     log_t log = { .spec = &spec, .fd = -1 };
     log_open(&log);
     stream_t streams[2] = { { .name = "stdout", .fd = out[0] }, { .name = "stderr", .fd = err[0] } };
+    if (master >= 0) {
+        close(out[0]);
+        close(err[0]);
+        streams[0].fd = master;
+        streams[1].fd = -1;
+    }
 
     snprintf(message, sizeof(message), "created %d\n", child);
     report_to_agent(sync_fd, message);
@@ -296,7 +321,7 @@ static int run(const char *state_dir) {
     if (devnull >= 0) { dup2(devnull, 0); dup2(devnull, 1); dup2(devnull, 2); if (devnull > 2) close(devnull); }
 
     int started = 0, exited = 0, status = 0;
-    int stdin_writer = in[1];
+    int stdin_writer = master >= 0 ? (spec.open_stdin ? dup(master) : -1) : in[1];
     while (!exited) {
         struct pollfd fds[4 + MAX_CLIENTS] = {
             { .fd = streams[0].fd, .events = POLLIN }, { .fd = streams[1].fd, .events = POLLIN },
@@ -358,6 +383,13 @@ static int run(const char *state_dir) {
                         continue;
                     }
                     snprintf(message, sizeof(message), "error 0 %d\n", EBUSY);
+                } else if (!strncmp(command, "resize ", 7)) {
+                    unsigned rows = 0, columns = 0;
+                    if (master >= 0 && sscanf(command + 7, "%u %u", &rows, &columns) == 2
+                        && SL_set_window_size(master, (unsigned short)rows, (unsigned short)columns) == 0)
+                        snprintf(message, sizeof(message), "resized\n");
+                    else
+                        snprintf(message, sizeof(message), "error 0 %d\n", master >= 0 ? errno : ENOTTY);
                 } else if (!strncmp(command, "reopen", 6)) {
                     if (log.fd >= 0) close(log.fd);
                     log_open(&log);

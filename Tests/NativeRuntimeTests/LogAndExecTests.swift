@@ -134,12 +134,14 @@ struct LogAndExecTests {
             let (_, id, _) = try await fixture.runContainer("tty", ["sleep", "600"])
             let stream = try await fixture.runtime.exec(ExecRequest(containerID: id, command: ["sh"], tty: true, stdin: true, stderr: false))
             try await stream.resize(TerminalSize(width: 123, height: 45))
-            try await stream.write(stdin: Array("tty -s && echo is-a-tty; stty size; exit 3\n".utf8))
+            try await stream.write(stdin: Array("tty | grep -q ^/dev/pts/ && echo is-a-tty; stty size; exit 3\n".utf8))
             var output: [UInt8] = []
             for await chunk in stream.output { output += chunk.bytes }
             let text = String(decoding: output, as: UTF8.self)
-            #expect(text.contains("is-a-tty"), "\(text)")
-            #expect(text.contains("45 123"), "\(text)")
+            // Lines as the terminal sends them (\r\n), apart from the echo of the input.
+            let lines = text.components(separatedBy: "\r\n")
+            #expect(lines.contains("is-a-tty"), "\(text)")
+            #expect(lines.contains("45 123"), "\(text)")
             #expect(try await stream.waitForExit() == 3)
         }
     }
@@ -166,6 +168,27 @@ struct LogAndExecTests {
             #expect(stderr == "bye\n")
             #expect(try await stream.waitForExit() == 5)
             #expect(try fixture.logLines(sandboxConfig, "attach").map(\.text) == ["ready", "got hello", "bye"])
+        }
+    }
+
+    @Test func containerWithATerminalIsAttachedAndResized() async throws {
+        try await RuntimeFixture.with { fixture in
+            let (_, id, sandboxConfig) = try await fixture.runContainer("console", ["sh"]) {
+                $0.tty = true
+                $0.stdin = true
+            }
+            let stream = try await fixture.runtime.attach(AttachRequest(containerID: id, tty: true, stdin: true, stderr: false))
+            try await stream.resize(TerminalSize(width: 100, height: 30))
+            try await stream.write(stdin: Array("tty | grep -q ^/dev/pts/ && echo on-a-tty; stty size; exit 6\n".utf8))
+            var output: [UInt8] = []
+            for await chunk in stream.output { output += chunk.bytes }
+            let text = String(decoding: output, as: UTF8.self)
+            let lines = text.components(separatedBy: "\r\n")
+            #expect(lines.contains("on-a-tty"), "\(text)")
+            #expect(lines.contains("30 100"), "\(text)")
+            #expect(try await stream.waitForExit() == 6)
+            let logged = try fixture.logLines(sandboxConfig, "console").map(\.text)
+            #expect(logged.contains("on-a-tty\r"), "\(logged)")
         }
     }
 

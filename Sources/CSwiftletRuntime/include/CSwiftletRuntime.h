@@ -98,7 +98,8 @@ typedef struct {
     void *seccomp_program; size_t seccomp_program_length;  // raw struct sock_filter array
     const char *log_path; uint64_t log_max_size; int log_max_files;
     int target_pid;                     // exec mode: the container's init
-    int tty;                            // exec mode: stdin is a terminal to make the controlling one
+    int tty;                            // the process gets a terminal of the container's devpts
+    int console_fd;                     // exec mode: where to send the terminal's master (SCM_RIGHTS)
     int open_stdin, stdin_once;         // run mode: the container reads a pipe attach clients write to
 } SL_spec;
 
@@ -117,7 +118,8 @@ typedef struct {
 /// Runs in the cloned child (new mount and PID namespaces): the whole init path up to exec.
 /// Writes SL_STEP_READY to `report_fd` when set up, then blocks reading one byte from `start_fd`,
 /// then execs. On any failure writes {step, errno} to `report_fd` and exits 127. Never returns.
-/// `stdin_fd` -1 gives the container /dev/null as stdin.
+/// `stdin_fd` -1 gives the container /dev/null as stdin. With `spec->tty`, `stdin_fd` is instead
+/// the socket on which the terminal's master side is sent.
 void SL_container_init(const SL_spec *spec, int report_fd, int start_fd, int stdin_fd, int stdout_fd, int stderr_fd) __attribute__((noreturn));
 
 /// Exec mode: joins the namespaces and cgroups of `spec->target_pid`, forks, and in the child
@@ -151,8 +153,15 @@ int SL_pipe_cloexec(int fds[2]);
 int SL_open_path(const char *path);
 /// memfd_create(MFD_CLOEXEC).
 int SL_memfd_cloexec(const char *name);
-/// A new pseudo-terminal pair, both ends close-on-exec. Returns 0 or -1 with errno.
-int SL_openpty(int *master, int *slave);
+/// socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC).
+int SL_socketpair_cloexec(int fds[2]);
+/// Receives one descriptor sent with SCM_RIGHTS (close-on-exec). Returns it, or -1 with errno.
+int SL_receive_fd(int socket);
+/// Gives the calling process a terminal from the devpts of its own mount namespace, so that
+/// ttyname() works inside the container: opens /dev/ptmx and its peer, makes the peer stdin,
+/// stdout, stderr and the controlling terminal of a new session, and sends the master side over
+/// `socket` with SCM_RIGHTS. Returns 0 or -1 with errno.
+int SL_open_console(int socket);
 /// TIOCSWINSZ on a terminal.
 int SL_set_window_size(int fd, unsigned short rows, unsigned short columns);
 
