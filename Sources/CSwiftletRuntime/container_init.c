@@ -3,7 +3,7 @@
 //
 //   1. stdio: stdin from /dev/null or the monitor's stdin pipe, stdout/stderr to the monitor's pipes;
 //      all else close-on-exec (with a terminal, stdio is replaced after pivot_root, step 7b)
-//   2. join the container's cgroups (write 0 to each cgroup.procs)
+//   2. join the container's cgroups (write 0 to each cgroup.procs), then a new cgroup namespace
 //   3. join the pod's IPC, UTS and network namespaces (before mounting /sys, which shows the netns)
 //   4. oom_score_adj (while still privileged: lowering it needs CAP_SYS_RESOURCE)
 //   5. mounts: / recursively slave; overlay rootfs if asked; rootfs bound onto itself; then the
@@ -95,6 +95,7 @@ static int make_mount_point(const char *target, int as_file) {
 static int do_mount(const char *root, const SL_mount *m) {
     char target[PATH_MAX];
     if (join(target, sizeof(target), root, m->destination) < 0) return -1;
+    if (m->type && !strcmp(m->type, "remount")) return mount(NULL, target, NULL, m->flags, NULL);
     int is_bind = (m->flags & MS_BIND) || (m->type && !strcmp(m->type, "bind"));
     int as_file = 0;
     if (is_bind) {
@@ -279,6 +280,8 @@ void SL_container_init(const SL_spec *spec, int report_fd, int start_fd, int std
 
     // 2. cgroups
     if (SL_join_cgroups(spec->cgroup_procs, spec->cgroup_procs_count) < 0) fail(report_fd, SL_STEP_CGROUP);
+    // A cgroup namespace rooted at the container's cgroup, so /sys/fs/cgroup shows only its own.
+    if (spec->cgroupns && unshare(CLONE_NEWCGROUP) < 0) fail(report_fd, SL_STEP_CGROUP);
 
     // 3. the pod's namespaces
     if (join_namespace(spec->ns_ipc, CLONE_NEWIPC) < 0 || join_namespace(spec->ns_uts, CLONE_NEWUTS) < 0

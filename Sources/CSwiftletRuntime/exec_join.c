@@ -1,5 +1,5 @@
-// Exec mode: a process that joins a running container — cgroups, then IPC, UTS, network, PID and
-// mount namespaces (mount last: it changes root and working directory) — and forks, because a
+// Exec mode: a process that joins a running container — cgroups, then IPC, UTS, network, PID,
+// cgroup and mount namespaces (mount last: it changes root and working directory) — and forks, because a
 // PID namespace is entered only by children. The child applies identity, capabilities,
 // no_new_privs and seccomp in the same order as the init path, then execs. The parent waits.
 #include "CSwiftletRuntime.h"
@@ -31,18 +31,20 @@ static int open_namespace(int pid, const char *name) {
 
 int SL_exec_in_container(const SL_spec *spec, int *failed_step) {
     static const struct { const char *name; int type; } order[] = {
-        {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS}, {"net", CLONE_NEWNET}, {"pid", CLONE_NEWPID}, {"mnt", CLONE_NEWNS},
+        {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS}, {"net", CLONE_NEWNET}, {"pid", CLONE_NEWPID},
+        {"cgroup", CLONE_NEWCGROUP}, {"mnt", CLONE_NEWNS},
     };
-    int fds[5];
+    enum { COUNT = sizeof(order) / sizeof(order[0]) };
+    int fds[COUNT];
     *failed_step = SL_STEP_SETNS;
-    for (size_t i = 0; i < 5; i++) {
+    for (size_t i = 0; i < COUNT; i++) {
         fds[i] = open_namespace(spec->target_pid, order[i].name);
         if (fds[i] < 0) return -1;
     }
     *failed_step = SL_STEP_CGROUP;
     if (SL_join_cgroups(spec->cgroup_procs, spec->cgroup_procs_count) < 0) return -1;
     *failed_step = SL_STEP_SETNS;
-    for (size_t i = 0; i < 5; i++) {
+    for (size_t i = 0; i < COUNT; i++) {
         if (setns(fds[i], order[i].type) < 0) return -1;
         close(fds[i]);
     }

@@ -80,6 +80,7 @@ int SL_spec_load(const char *path, SL_spec *spec) {
         else if (!strcmp(key, "overlay.work")) spec->overlay_work = value;
         else if (!strcmp(key, "readonly_rootfs")) spec->readonly_rootfs = atoi(value);
         else if (!strcmp(key, "default_devices")) spec->default_devices = atoi(value);
+        else if (!strcmp(key, "cgroupns")) spec->cgroupns = atoi(value);
         else if (!strcmp(key, "hostname")) spec->hostname = value;
         else if (!strcmp(key, "ns.net")) spec->ns_net = value;
         else if (!strcmp(key, "ns.ipc")) spec->ns_ipc = value;

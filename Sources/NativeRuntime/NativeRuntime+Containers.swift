@@ -111,10 +111,12 @@ extension NativeRuntime {
             spec.add("ns.pid", "/proc/\(targetPID)/ns/pid")
         }
         for file in cgroups.procsFiles(cgroupPath) { spec.add("cgroup.procs", file) }
+        spec.add("cgroupns", 1)
         for file in cgroups.procsFiles(sandbox.cgroupPath) { spec.add("monitor.cgroup.procs", file) }
 
         // Mounts: defaults, the caller's (shallowest first), then the pod's /etc files unless given.
         for mount in InitSpec.defaultMounts(readonlySys: !privileged) { spec.add(mount) }
+        for mount in cgroupMounts(readonly: !privileged) { spec.add(mount) }
         let callerMounts = config.mounts.sorted { $0.containerPath.split(separator: "/").count < $1.containerPath.split(separator: "/").count }
         for (index, mount) in callerMounts.enumerated() {
             guard mount.containerPath.hasPrefix("/") else {
@@ -174,7 +176,10 @@ extension NativeRuntime {
             supplementalGroups: sandboxSecurity.supplementalGroups + security.supplementalGroups)
         let workingDir = !config.workingDir.isEmpty ? config.workingDir : (image.workingDir.isEmpty ? "/" : image.workingDir)
         let process = ContainerProcess(
-            argv: argv, env: ContainerProcess.environment(image: image.env, container: config.envs), workingDir: workingDir,
+            argv: argv,
+            // containerd's CRI plugin sets HOSTNAME first; the image and the container may override it.
+            env: ContainerProcess.environment(image: ["HOSTNAME=\(Self.hostname(of: sandbox.config))"] + image.env, container: config.envs),
+            workingDir: workingDir,
             uid: identity.uid, gid: identity.gid, groups: identity.groups)
         spec.addProcess(process)
         spec.add("oom_score_adj", config.linux.resources.oomScoreAdj)
@@ -237,6 +242,34 @@ extension NativeRuntime {
                 throw RuntimeError.invalidArgument(field: "securityContext.seccompProfile.localhostProfile", reason: error.description)
             }
         }
+    }
+
+    /// `/sys/fs/cgroup` as the container sees it through its cgroup namespace: its own cgroup as
+    /// the root of each hierarchy, read-only unless privileged (as containerd mounts it).
+    func cgroupMounts(readonly: Bool) -> [InitSpec.MountEntry] {
+        let flags = UInt(MS_NOSUID) | UInt(MS_NODEV) | UInt(MS_NOEXEC) | (readonly ? UInt(MS_RDONLY) : 0)
+        switch configuration.cgroupMode {
+        case .v2:
+            return [InitSpec.MountEntry(destination: "/sys/fs/cgroup", source: "cgroup", type: "cgroup2", flags: flags, data: "")]
+        case .v1(_, let controllers):
+            var mounts = [InitSpec.MountEntry(
+                destination: "/sys/fs/cgroup", source: "tmpfs", type: "tmpfs", flags: UInt(MS_NOSUID) | UInt(MS_NODEV) | UInt(MS_NOEXEC),
+                data: "mode=755,size=64k")]
+            for controller in controllers {
+                mounts.append(InitSpec.MountEntry(
+                    destination: "/sys/fs/cgroup/\(controller)", source: "cgroup", type: "cgroup", flags: flags, data: controller))
+            }
+            if readonly {
+                mounts.append(InitSpec.MountEntry(
+                    destination: "/sys/fs/cgroup", source: "", type: "remount", flags: UInt(MS_REMOUNT) | UInt(MS_BIND) | flags, data: ""))
+            }
+            return mounts
+        }
+    }
+
+    /// The pod's hostname: the sandbox config's, or the pod name.
+    static func hostname(of config: PodSandboxConfig) -> String {
+        config.hostname.isEmpty ? config.metadata.name : config.hostname
     }
 
     /// `SIGTERM`, `TERM`, `15` → 15; empty → SIGTERM.

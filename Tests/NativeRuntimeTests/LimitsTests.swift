@@ -58,6 +58,24 @@ struct LimitsTests {
         }
     }
 
+    @Test func containerSeesItsOwnCgroupAsTheRootReadOnly() async throws {
+        try await RuntimeFixture.with { fixture in
+            let (_, id, _) = try await fixture.runContainer("cgroupns", ["sleep", "600"]) {
+                $0.linux.resources.memoryLimitInBytes = 96 << 20
+            }
+            let limit = try await fixture.runtime.execSync(
+                containerID: id, command: ["cat", "/sys/fs/cgroup/memory/memory.limit_in_bytes"], timeout: 10)
+            #expect(limit.stdoutText == "\(96 << 20)\n")
+            let own = try await fixture.runtime.execSync(containerID: id, command: ["grep", "memory", "/proc/self/cgroup"], timeout: 10)
+            #expect(own.stdoutText.hasSuffix(":memory:/\n"), "\(own.stdoutText)")
+            let write = try await fixture.runtime.execSync(
+                containerID: id, command: ["sh", "-c", "echo 1 > /sys/fs/cgroup/memory/memory.limit_in_bytes"], timeout: 10)
+            #expect(write.stderrText.contains("Read-only file system"), "\(write.stderrText)")
+            let env = try await fixture.runtime.execSync(containerID: id, command: ["sh", "-c", "echo $HOSTNAME"], timeout: 10)
+            #expect(env.stdoutText.hasPrefix("cgroupns-"))
+        }
+    }
+
     @Test func statsComeFromTheCgroup() async throws {
         try await RuntimeFixture.with { fixture in
             let (_, id, _) = try await fixture.runContainer("busy", ["sh", "-c", "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; sleep 600"])

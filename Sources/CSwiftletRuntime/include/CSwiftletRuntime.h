@@ -57,7 +57,7 @@ const char *SL_step_name(int step);
 typedef struct {
     const char *destination;
     const char *source;
-    const char *type;        // NULL or "bind" for a bind mount
+    const char *type;        // NULL or "bind" for a bind mount; "remount" changes flags of a mount point
     const char *data;
     unsigned long flags;     // MS_* flags; MS_RDONLY etc. on a bind mount are applied by remount
 } SL_mount;
@@ -78,6 +78,7 @@ typedef struct {
     const char *overlay_lower, *overlay_upper, *overlay_work;
     int readonly_rootfs;
     int default_devices;              // create the OCI default device nodes in /dev
+    int cgroupns;                     // unshare a cgroup namespace once in the container's cgroups
     const char *hostname;
     const char *ns_net, *ns_ipc, *ns_uts, *ns_pid;  // paths to join; NULL: own (pid) or keep (others)
     const char **cgroup_procs; size_t cgroup_procs_count;
