@@ -221,7 +221,6 @@ static int run(const char *state_dir) {
         return 1;
     }
     extern int SL_join_cgroups(const char *const *procs, size_t count);
-    SL_join_cgroups(spec.monitor_cgroup_procs, spec.monitor_cgroup_procs_count);
 
     int out[2], err[2], report[2], start[2], in[2] = { -1, -1 };
     if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 || pipe2(report, O_CLOEXEC) < 0 || pipe2(start, O_CLOEXEC) < 0
@@ -320,7 +319,7 @@ static int run(const char *state_dir) {
     int devnull = open("/dev/null", O_RDWR);
     if (devnull >= 0) { dup2(devnull, 0); dup2(devnull, 1); dup2(devnull, 2); if (devnull > 2) close(devnull); }
 
-    int started = 0, exited = 0, status = 0;
+    int started = 0, exited = 0, status = 0, joined_pod_cgroup = 0;
     int stdin_writer = master >= 0 ? (spec.open_stdin ? dup(master) : -1) : in[1];
     while (!exited) {
         struct pollfd fds[4 + MAX_CLIENTS] = {
@@ -371,6 +370,7 @@ static int run(const char *state_dir) {
                             snprintf(message, sizeof(message), "%lld\n", (long long)started_at);
                             write_file_atomically("started", message);
                             snprintf(message, sizeof(message), "started %lld\n", (long long)started_at);
+                            joined_pod_cgroup = 1;
                         }
                     }
                 } else if (!strncmp(command, "attach", 6)) {
@@ -399,6 +399,12 @@ static int run(const char *state_dir) {
                 }
                 write_all(connection, message, strlen(message));
                 close(connection);
+                // The monitor moves into the pod's cgroup once the container runs: on cgroup v1 a
+                // migration can wait for an RCU grace period, which must not lengthen the start.
+                if (joined_pod_cgroup == 1) {
+                    SL_join_cgroups(spec.monitor_cgroup_procs, spec.monitor_cgroup_procs_count);
+                    joined_pod_cgroup = 2;
+                }
             }
         }
         if (fds[3].revents & POLLIN) {

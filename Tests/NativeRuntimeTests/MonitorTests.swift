@@ -27,8 +27,14 @@ struct MonitorTests {
             let (_, id, sandboxConfig) = try await fixture.runContainer("placed", ["sleep", "600"])
             let record = try #require(await fixture.runtime.containers[id])
             let monitorPID = try #require(record.lifecycle.pids?.monitor)
-            let podProcs = try String(contentsOfFile: "/sys/fs/cgroup/memory/\(fixture.cgroupParent)/pod\(sandboxConfig.metadata.uid)/cgroup.procs", encoding: .utf8)
-            #expect(podProcs.split(separator: "\n").contains(Substring(String(monitorPID))))
+            // The monitor moves there right after answering "started", off the start path.
+            let procsPath = "/sys/fs/cgroup/memory/\(fixture.cgroupParent)/pod\(sandboxConfig.metadata.uid)/cgroup.procs"
+            var placed = false
+            for _ in 0..<100 where !placed {
+                placed = try String(contentsOfFile: procsPath, encoding: .utf8).split(separator: "\n").contains(Substring(String(monitorPID)))
+                if !placed { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(placed, "monitor \(monitorPID) is not in \(procsPath)")
         }
     }
 }
