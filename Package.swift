@@ -44,7 +44,9 @@ let package = Package(
         ),
         .target(
             name: "NativeRuntime",
-            dependencies: ["ContainerRuntime", "CSwiftletRuntime", "CSeccomp", "CCap"],
+            dependencies: [
+                "ContainerRuntime", "CSwiftletRuntime", "CSeccomp", "CCap", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
 

@@ -1,6 +1,7 @@
 import CSwiftletRuntime
 import ContainerRuntime
 import Glibc
+import Logging
 
 extension NativeRuntime {
     public func createContainer(podSandboxID: String, config: ContainerConfig, sandboxConfig: PodSandboxConfig) async throws -> String {
@@ -60,6 +61,7 @@ extension NativeRuntime {
             if error is RuntimeError { throw error }
             throw RuntimeError.failed("\(subject): \(error)")
         }
+        if let record = containers[id] { configuration.logger.info("container created", metadata: logMetadata(record)) }
         publish(id, .created)
         return id
     }
@@ -304,6 +306,7 @@ extension NativeRuntime {
                 containers[id] = record
                 try save(record)
             }
+            configuration.logger.info("container started", metadata: logMetadata(record))
             publish(id, .started)
             return
         }
@@ -315,6 +318,9 @@ extension NativeRuntime {
         }
         containers[id]?.startError = failure
         if let current = containers[id] { try? save(current) }
+        var metadata = logMetadata(record)
+        metadata["error"] = "\(failure)"
+        configuration.logger.warning("container failed to start", metadata: metadata)
         throw RuntimeError.failed("start container \(record.config.metadata.name): \(failure)")
     }
 
@@ -323,10 +329,15 @@ extension NativeRuntime {
         var signal = record.stopSignal
         if case .created = record.lifecycle { signal = SIGKILL }
         if timeout <= 0 { signal = SIGKILL }
+        var metadata = logMetadata(record)
+        metadata["signal"] = "\(signal)"
+        metadata["timeout"] = "\(timeout)"
+        configuration.logger.info("stopping container", metadata: metadata)
         sendSignal(id, pid: pid, signal)
         if signal != SIGKILL, await waitForExit(id, seconds: Double(timeout)) { return }
         // Every process of the container: the init (which takes its PID namespace with it) and
         // anything in its cgroup.
+        if signal != SIGKILL { configuration.logger.info("container did not stop in time; killing it", metadata: logMetadata(record)) }
         sendSignal(id, pid: pid, SIGKILL)
         for process in cgroups.processes(record.cgroupPath) { kill(process, SIGKILL) }
         if await waitForExit(id, seconds: 30) { return }

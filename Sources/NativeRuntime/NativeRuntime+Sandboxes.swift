@@ -2,6 +2,7 @@ import CSwiftletRuntime
 import ContainerRuntime
 import Foundation
 import Glibc
+import Logging
 
 extension NativeRuntime {
     public func runPodSandbox(_ config: PodSandboxConfig, runtimeHandler: String) async throws -> String {
@@ -44,12 +45,15 @@ extension NativeRuntime {
             try writeEtcFiles(record)
             try save(record)
         } catch {
+            configuration.logger.warning("pod sandbox failed", metadata: ["pod": "\(pod)", "error": "\(error)"])
             try? await configuration.network.tearDown(sandboxID: id, namespacePath: record.namespacePath("net"), config: config)
             destroySandboxFiles(record)
             if error is RuntimeError { throw error }
             throw RuntimeError.failed("run pod sandbox \(pod): \(error)")
         }
         sandboxes[id] = record
+        configuration.logger.info(
+            "pod sandbox ready", metadata: ["pod": "\(pod)", "sandboxID": "\(id.prefix(12))", "ips": "\(record.ips.joined(separator: ","))"])
         return id
     }
 

@@ -9,6 +9,7 @@
 import CSwiftletRuntime
 import ContainerRuntime
 import Glibc
+import Logging
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -91,6 +92,12 @@ public actor NativeRuntime: ContainerRuntime {
                 let record = try? JSONDecoder().decode(SandboxRecord.self, from: Data(bytes))
             else { continue }
             sandboxes[record.id] = record
+        }
+        defer {
+            configuration.logger.info(
+                "runtime state recovered",
+                metadata: ["sandboxes": "\(sandboxes.count)", "containers": "\(containers.count)",
+                           "running": "\(containers.values.filter { $0.lifecycle.state == .running }.count)"])
         }
         for name in FileSystem.list(containersDirectory) {
             guard let bytes = try? FileSystem.readBytes("\(containersDirectory)/\(name)/container.json"),
@@ -180,7 +187,20 @@ public actor NativeRuntime: ContainerRuntime {
         settle(record)
     }
 
+    /// Metadata for a log line about a container: its pod and name, and its ID.
+    func logMetadata(_ record: ContainerRecord) -> Logger.Metadata {
+        let pod = sandboxes[record.sandboxID].map { "\($0.config.metadata.namespace)/\($0.config.metadata.name)" } ?? record.sandboxID
+        return ["pod": "\(pod)", "container": "\(record.config.metadata.name)", "containerID": "\(record.id.prefix(12))"]
+    }
+
     private func settle(_ record: ContainerRecord) {
+        if case .exited(let exitCode, _, _, let reason, let message) = record.lifecycle {
+            var metadata = logMetadata(record)
+            metadata["exitCode"] = "\(exitCode)"
+            metadata["reason"] = "\(reason)"
+            if !message.isEmpty { metadata["message"] = "\(message)" }
+            configuration.logger.info("container exited", metadata: metadata)
+        }
         containers[record.id] = record
         try? save(record)
         if let fd = containerPidfds.removeValue(forKey: record.id) { close(fd) }

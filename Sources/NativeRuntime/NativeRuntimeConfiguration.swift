@@ -1,4 +1,5 @@
 import ContainerRuntime
+import Logging
 
 /// How the native runtime is set up on a node.
 public struct NativeRuntimeConfiguration: Sendable {
@@ -32,12 +33,14 @@ public struct NativeRuntimeConfiguration: Sendable {
     public var network: any SandboxNetwork
     public var rootfs: any RootfsProvider
     public var images: any ImageService
+    /// Where lifecycle events go; each line carries `pod` (namespace/name) and `container`.
+    public var logger: Logger
 
     public init(
         stateDirectory: String, monitorPath: String, cgroupMode: CgroupMode = .detect(), cgroupParent: String = "kubepods",
         defaultCapabilities: CapabilitySet = .containerdDefault, logMaxSizeBytes: UInt64 = 10 * 1024 * 1024,
         logMaxFiles: Int = 5, network: any SandboxNetwork = LoopbackOnlyNetwork(), rootfs: any RootfsProvider,
-        images: any ImageService
+        images: any ImageService, logger: Logger = Logger(label: "swiftlet.runtime")
     ) {
         self.stateDirectory = stateDirectory
         self.monitorPath = monitorPath
@@ -49,6 +52,7 @@ public struct NativeRuntimeConfiguration: Sendable {
         self.network = network
         self.rootfs = rootfs
         self.images = images
+        self.logger = logger
     }
 
     var cgroups: any CgroupDriver {

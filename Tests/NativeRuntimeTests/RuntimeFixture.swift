@@ -39,10 +39,11 @@ final class RuntimeFixture: Sendable {
         monitorPath = Self.productsDirectory + "/swiftlet-monitor"
         try Self.makeBusyboxRootfs(rootfs)
         store = DirectoryImageStore(images: [Self.image: .init(directory: rootfs, config: config)])
-        let configuration = NativeRuntimeConfiguration(
+        var configuration = NativeRuntimeConfiguration(
             stateDirectory: stateDirectory, monitorPath: monitorPath,
             cgroupMode: .v1(root: "/sys/fs/cgroup", controllers: Self.controllers), cgroupParent: cgroupParent,
             logMaxSizeBytes: 0, rootfs: store, images: store)
+        configuration.logger.logLevel = .warning
         runtime = try await NativeRuntime.start(configuration: configuration)
     }
 
@@ -122,16 +123,20 @@ final class RuntimeFixture: Sendable {
             .write(toFile: "\(path)/etc/passwd", atomically: true, encoding: .utf8)
         try "root:x:0:\napp:x:1000:\nextra:x:2000:app\nnogroup:x:65534:\n"
             .write(toFile: "\(path)/etc/group", atomically: true, encoding: .utf8)
-        try manager.copyItem(atPath: try compiledProbe.get(), toPath: "\(path)/bin/probe")
+        guard manager.createFile(atPath: "\(path)/bin/probe", contents: try compiledProbe.get(), attributes: [.posixPermissions: 0o755]) else {
+            throw ContractViolationLike("cannot write \(path)/bin/probe")
+        }
     }
 
-    /// The syscall probe, compiled once per test process.
-    static let compiledProbe: Result<String, any Error> = Result {
-        let directory = "/tmp/swiftlet-probe-\(getpid())"
+    /// The syscall probe, compiled once per test process into a scratch directory that is gone
+    /// again when the compiled binary has been read into memory.
+    static let compiledProbe: Result<Data, any Error> = Result {
+        let directory = NSTemporaryDirectory() + "swiftlet-probe-\(getpid())"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         try syscallProbeSource.write(toFile: directory + "/probe.c", atomically: true, encoding: .utf8)
         try run("/usr/bin/cc", ["-static", "-O1", "-o", directory + "/probe", directory + "/probe.c"])
-        return directory + "/probe"
+        return try Data(contentsOf: URL(fileURLWithPath: directory + "/probe"))
     }
 
     @discardableResult
