@@ -61,15 +61,6 @@ final class RuntimeFixture: Sendable {
         await fixture.tearDown()
     }
 
-    /// A second runtime on the same state, as an agent restarted after a crash would open it.
-    func reopen() async throws -> NativeRuntime {
-        let configuration = NativeRuntimeConfiguration(
-            stateDirectory: stateDirectory, monitorPath: monitorPath,
-            cgroupMode: .v1(root: "/sys/fs/cgroup", controllers: Self.controllers), cgroupParent: cgroupParent,
-            logMaxSizeBytes: 0, rootfs: store, images: store)
-        return try await NativeRuntime.start(configuration: configuration)
-    }
-
     /// Removes every sandbox through the runtime and records an issue for anything left behind
     /// (a container monitor still running), which it then kills so later tests start clean.
     func tearDown() async {
