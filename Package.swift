@@ -35,6 +35,36 @@ let package = Package(
         .systemLibrary(name: "CLinuxFS"),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
 
+        // MARK: Container runtime
+
+        .target(name: "ContainerRuntime", swiftSettings: swiftSettings),
+        .target(name: "ContainerRuntimeTesting", dependencies: ["ContainerRuntime"], swiftSettings: swiftSettings),
+        .target(
+            name: "CSwiftletRuntime",
+            dependencies: ["CCap"],
+            cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-Wall", "-Wextra", "-Werror"])]
+        ),
+        .executableTarget(
+            name: "swiftlet-monitor",
+            dependencies: ["CSwiftletRuntime"],
+            cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-Wall", "-Wextra", "-Werror"])],
+            // C only and linked statically (about 0.9 MiB resident): see swift_runtime_stubs.c.
+            linkerSettings: [.unsafeFlags(["-static-executable"])]
+        ),
+        .target(
+            name: "NativeRuntime",
+            dependencies: [
+                "ContainerRuntime", "CSwiftletRuntime", "CSeccomp", "CCap", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
+            name: "swiftlet-runtime-tool",
+            dependencies: ["NativeRuntime", "ContainerRuntime"],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Swift modules, leaves first
 
         .target(
@@ -146,6 +176,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .testTarget(
+            name: "ContainerRuntimeTests",
+            dependencies: ["ContainerRuntime", "ContainerRuntimeTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NativeRuntimeTests",
+            dependencies: ["NativeRuntime", "ContainerRuntime", "ContainerRuntimeTesting", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SystemLibraryTests",
             dependencies: ["CNftnl", "CMnl", "CSeccomp", "CCap"],
