@@ -1,3 +1,5 @@
+import KubeAPI
+
 /// What `swiftlet version` reports.
 public struct SwiftletVersionInfo: Sendable, Equatable {
     /// swiftlet's own version.
@@ -11,7 +13,7 @@ public struct SwiftletVersionInfo: Sendable, Equatable {
     public static let current = SwiftletVersionInfo(
         version: "0.1.0",
         swiftVersion: compilerVersion,
-        kubernetesSchemaVersion: generatedSchemaVersion)
+        kubernetesSchemaVersion: KubernetesSchema.version)
 
     /// `swiftlet 0.1.0`.
     public var short: String { "swiftlet \(version)" }
@@ -24,11 +26,6 @@ public struct SwiftletVersionInfo: Sendable, Equatable {
         kubernetes api schema: \(kubernetesSchemaVersion)
         """
     }
-
-    /// The schema KubeAPI's `Generated/` types were made from (see the header of
-    /// `Sources/KubeAPI/Generated/Namespaces.swift`); to be replaced by a constant exported by
-    /// KubeAPI once it has one.
-    private static let generatedSchemaVersion = "v1.37.0"
 
     private static var compilerVersion: String {
         #if compiler(>=6.4)

@@ -328,6 +328,19 @@ def generate(wheel, out_dir, config):
         ns.append("")
     files["Namespaces.swift"] = "\n".join(ns)
 
+    schema_version = config["schemaPath"].split("/")[-2].removesuffix("-local")
+    files["KubernetesSchema.swift"] = "\n".join([
+        HEADER.format(version=version),
+        "/// The upstream schema the generated types were made from.",
+        "public enum KubernetesSchema {",
+        "    /// The Kubernetes release of the OpenAPI definitions, e.g. `v1.37.0`.",
+        f"    public static let version = {swift_string(schema_version)}",
+        "    /// The PyPI `kubernetes-validate` release that shipped them.",
+        f"    public static let kubernetesValidateVersion = {swift_string(version)}",
+        "}",
+        "",
+    ])
+
     excluded = set(config["typeAliasExclusions"]["names"])
     aliases = [HEADER.format(version=version),
                "// Top-level names for generated types whose name is unique across the generated closure",

@@ -20,6 +20,9 @@ public struct ObjectReader {
     public private(set) var errors: [FieldError] = []
     private var position = -1
     private var consumed: [Bool] = []
+    /// Whether the keyed style was used: then every key it did not read is unknown, even when it
+    /// read none at all.
+    private var readByKey = false
     /// Keys whose value was present but bad: already reported, so not also `required value`.
     private var failedKeys: [String] = []
 
@@ -61,6 +64,7 @@ public struct ObjectReader {
 
     /// Decodes member `key`; nil when absent, `null` or bad (the problem is recorded).
     public mutating func decode<T: KubeCodable>(_ key: String, as type: T.Type = T.self) -> T? {
+        readByKey = true
         guard let i = object.index(of: key) else { return nil }
         markConsumed(i)
         return decodeMember(at: i)
@@ -74,6 +78,7 @@ public struct ObjectReader {
 
     /// Decodes member `key`, recording `required value` when it is absent or `null`.
     public mutating func require<T: KubeCodable>(_ key: String, as type: T.Type = T.self) -> T? {
+        readByKey = true
         guard let i = object.index(of: key) else {
             missing(key)
             return nil
@@ -88,6 +93,7 @@ public struct ObjectReader {
 
     /// Marks `key` as read without decoding it (e.g. `apiVersion`, checked elsewhere).
     public mutating func skip(_ key: String) {
+        readByKey = true
         if let i = object.index(of: key) { markConsumed(i) }
     }
 
@@ -125,8 +131,8 @@ public struct ObjectReader {
     ///
     /// - Throws: ``FieldErrorList`` with every problem recorded.
     public mutating func finish() throws(FieldErrorList) {
-        if context.strict, !consumed.isEmpty {
-            for i in 0..<object.count where !consumed[i] {
+        if context.strict, readByKey {
+            for i in 0..<object.count where consumed.isEmpty || !consumed[i] {
                 var error = FieldError.unknownField(object.keys[i])
                 error.line = object.line(at: i)
                 errors.append(error)
