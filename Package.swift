@@ -37,6 +37,11 @@ let package = Package(
             dependencies: ["CNftnl", "CMnl", "CSwiftletNetfilter"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "ServiceProxy",
+            dependencies: ["NFTables", "CMnl", "CSwiftletNetfilter"],
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: Tests
 
@@ -48,6 +53,11 @@ let package = Package(
         .testTarget(
             name: "NFTablesTests",
             dependencies: ["NFTables", "CNftnl", "CMnl", "CSwiftletNetfilter"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ServiceProxyTests",
+            dependencies: ["ServiceProxy", "NFTables"],
             swiftSettings: swiftSettings
         ),
     ],

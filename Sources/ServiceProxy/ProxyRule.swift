@@ -1,0 +1,63 @@
+import NFTables
+
+/// One rule of a chain the builder writes. A rule that picks an endpoint at random carries the
+/// goto targets of its anonymous `numgen random mod N vmap { ... }` map, which the transaction
+/// creates together with the rule.
+public struct ProxyRule: Sendable, Hashable {
+    /// The expressions; for a dispatch rule, the ones before the numgen lookup (none).
+    public var expressions: [NFExpression]
+    /// The endpoint chains `numgen random mod N` picks from, in order; empty for a plain rule.
+    public var dispatchTargets: [String]
+
+    public init(_ expressions: [NFExpression]) {
+        self.expressions = expressions
+        dispatchTargets = []
+    }
+
+    /// `numgen random mod N vmap { 0 : goto target0, ... }`.
+    public static func randomDispatch(_ targets: [String]) -> ProxyRule {
+        var rule = ProxyRule([])
+        rule.dispatchTargets = targets
+        return rule
+    }
+
+    /// Records this rule in `chain` of `family`'s table.
+    func add(to transaction: inout NFTransaction, chain: String, family: NFFamily) {
+        let table = KubeProxyNames.table
+        guard !dispatchTargets.isEmpty else {
+            transaction.add(NFRule(family: family, table: table, chain: chain, expressions: expressions))
+            return
+        }
+        let elements = dispatchTargets.enumerated().map { index, target in
+            NFElement(key: NFValue.host32(UInt32(index)), value: .verdict(.goto(target)))
+        }
+        let map = transaction.addAnonymousSet(family: family, table: table, keyType: [.integer(length: 4)],
+                                              dataType: .verdict, elements: elements)
+        transaction.add(NFRule(family: family, table: table, chain: chain, expressions: expressions + [
+            .numgen(mode: .random, modulus: UInt32(dispatchTargets.count), dreg: .r1),
+            .lookup(set: map, sreg: .r1, dreg: .verdict),
+        ]))
+    }
+}
+
+/// A regular chain and its rules, in order.
+public struct ProxyChain: Sendable, Hashable {
+    public var name: String
+    public var rules: [ProxyRule]
+
+    public init(name: String, rules: [ProxyRule] = []) {
+        self.name = name
+        self.rules = rules
+    }
+}
+
+/// A session-affinity set: source addresses that stick to one endpoint for `timeoutSeconds`.
+public struct AffinitySet: Sendable, Hashable {
+    public var name: String
+    public var timeoutSeconds: UInt32
+
+    func set(_ family: ProxyIPFamily) -> NFSet {
+        NFSet(family: family.tableFamily, table: KubeProxyNames.table, name: name, keyType: [family.addressType],
+              flags: [.dynamic, .timeout], timeoutMilliseconds: UInt64(timeoutSeconds) * 1000)
+    }
+}
