@@ -71,7 +71,7 @@ public actor BoundedFrequencyRunner {
         guard !requested else { return }
         let timer = Task { [clock] in
             try? await clock.sleep(until: deadline)
-            await self.wake()
+            await self.wakeFromTimer()
         }
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
@@ -82,6 +82,8 @@ public actor BoundedFrequencyRunner {
         }
         timer.cancel()
     }
+
+    private func wakeFromTimer() async { wake() }
 
     private func wake() {
         waiter?.resume()

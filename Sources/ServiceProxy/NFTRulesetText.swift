@@ -163,7 +163,7 @@ public struct NFTRulesetText {
             case .cmp(let op, _, let data):
                 guard let last = pending.popLast() else { break }
                 let opText = op == .eq ? "" : (op == .neq ? "!= " : "\(op) ")
-                if case .ctState = last {
+                if case .masked(.ctState, _) = last {
                     parts.append("ct state new")
                 } else if case .markOperation = last {
                     parts.append("\(last.text) \(op == .eq ? "==" : "!=") \(String(format32: data))")
