@@ -57,7 +57,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ServiceProxyTests",
-            dependencies: ["ServiceProxy", "NFTables"],
+            dependencies: ["ServiceProxy", "NFTables", "CSwiftletNetfilter"],
             swiftSettings: swiftSettings
         ),
     ],

@@ -15,7 +15,7 @@ public struct NFTRulesetText {
 
     /// The whole table for a fresh start (as a first full sync writes it).
     public func render(fragments: [(ServicePortName, ServiceFragment)]) -> String {
-        var out = "add table \(prefix) { comment \"rules for kube-proxy\" ; }\n"
+        var out = "add table \(prefix)\n"
         for base in RulesetBuilder.baseChains {
             out += "add chain \(prefix) \(base.name) { type \(base.type.rawValue) hook \(base.hook.name) priority \(base.priority) ; }\n"
         }

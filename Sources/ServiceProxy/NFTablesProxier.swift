@@ -26,7 +26,7 @@ public actor NFTablesProxier {
     private var ledger = ElementLedger()
     private var staleChains: [String: ContinuousClock.Instant] = [:]
     /// How long a flushed chain waits before it is deleted.
-    public var staleChainDelay: Duration = .seconds(1)
+    public private(set) var staleChainDelay: Duration = .seconds(1)
 
     /// Creates the proxier; nothing is programmed until the first `sync()`.
     ///
@@ -73,6 +73,9 @@ public actor NFTablesProxier {
 
     /// Both initial lists are in: syncs may program the table.
     public var isInitialized: Bool { servicesSynced && endpointSlicesSynced }
+
+    /// Sets how long a flushed chain waits before it is deleted (upstream: one second).
+    public func setStaleChainDelay(_ delay: Duration) { staleChainDelay = delay }
 
     /// Forces the next sync to be a full one (as after a node-label change).
     public func requestFullSync() { needFullSync = true }
