@@ -69,8 +69,9 @@ final class TestNamespace {
     }
 
     deinit {
+        // SIGKILL: the servers may inherit an ignored SIGTERM from the test runner.
         for process in processes where process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
         _ = try? run([KernelEnvironment.ip, "netns", "delete", name])
