@@ -5,15 +5,15 @@
 ///
 /// `run()` is the runner's whole life: start it once (as a `Service`'s `run()` does) and cancel
 /// the task to stop it.
-public actor BoundedFrequencyRunner {
+public actor BoundedFrequencyRunner<RunnerClock: Clock> where RunnerClock.Duration == Duration {
     public let minInterval: Duration
     public let maxInterval: Duration
     public let retryInterval: Duration
     private let action: @Sendable () async -> Bool
-    private let clock = ContinuousClock()
+    private let clock: RunnerClock
 
     private var requested = true
-    private var retryAt: ContinuousClock.Instant?
+    private var retryAt: RunnerClock.Instant?
     private var waiter: CheckedContinuation<Void, Never>?
     /// How many times the action ran.
     public private(set) var runs = 0
@@ -23,8 +23,10 @@ public actor BoundedFrequencyRunner {
     ///   - maxInterval: the periodic run (upstream uses an hour for nftables; `syncPeriod` is the retry).
     ///   - retryInterval: `syncPeriod` (default 30 s): when a failed run is tried again.
     ///   - action: the work; returns whether it succeeded.
-    public init(minInterval: Duration, maxInterval: Duration, retryInterval: Duration,
+    ///   - clock: the clock intervals are measured on (tests pass one they move by hand).
+    public init(minInterval: Duration, maxInterval: Duration, retryInterval: Duration, clock: RunnerClock,
                 action: @escaping @Sendable () async -> Bool) {
+        self.clock = clock
         self.minInterval = minInterval
         self.maxInterval = maxInterval
         self.retryInterval = retryInterval
@@ -39,13 +41,13 @@ public actor BoundedFrequencyRunner {
 
     /// Runs until the calling task is cancelled; the first run happens at once.
     public func run() async {
-        var lastRun: ContinuousClock.Instant?
+        var lastRun: RunnerClock.Instant?
         while !Task.isCancelled {
             if requested {
                 if let lastRun {
                     let earliest = lastRun.advanced(by: minInterval)
                     if earliest > clock.now {
-                        try? await clock.sleep(until: earliest)
+                        try? await clock.sleep(until: earliest, tolerance: nil)
                         if Task.isCancelled { return }
                     }
                 }
@@ -67,10 +69,10 @@ public actor BoundedFrequencyRunner {
         }
     }
 
-    private func waitForRequest(until deadline: ContinuousClock.Instant) async {
+    private func waitForRequest(until deadline: RunnerClock.Instant) async {
         guard !requested else { return }
         let timer = Task { [clock] in
-            try? await clock.sleep(until: deadline)
+            try? await clock.sleep(until: deadline, tolerance: nil)
             await self.wakeFromTimer()
         }
         await withTaskCancellationHandler {
@@ -88,5 +90,14 @@ public actor BoundedFrequencyRunner {
     private func wake() {
         waiter?.resume()
         waiter = nil
+    }
+}
+
+extension BoundedFrequencyRunner where RunnerClock == ContinuousClock {
+    /// A runner on the continuous clock.
+    public init(minInterval: Duration, maxInterval: Duration, retryInterval: Duration,
+                action: @escaping @Sendable () async -> Bool) {
+        self.init(minInterval: minInterval, maxInterval: maxInterval, retryInterval: retryInterval, clock: ContinuousClock(),
+                  action: action)
     }
 }

@@ -31,7 +31,9 @@ public struct NFTRulesetText {
             out += "add element \(prefix) \(KubeProxyNames.nodePortIPs) { \(AddressText.format(element.key)) }\n"
         }
         for chain in fixed {
-            for rule in chain.rules { out += "add rule \(prefix) \(chain.name) \(statement(rule))\n" }
+            for rule in chain.rules {
+                for statement in statements(rule) { out += "add rule \(prefix) \(chain.name) \(statement)\n" }
+            }
         }
         var ledger = ElementLedger()
         for (name, fragment) in fragments {
@@ -43,7 +45,9 @@ public struct NFTRulesetText {
         }
         for (_, fragment) in fragments {
             for chain in fragment.chains {
-                for rule in chain.rules { out += "add rule \(prefix) \(chain.name) \(statement(rule))\n" }
+                for rule in chain.rules {
+                for statement in statements(rule) { out += "add rule \(prefix) \(chain.name) \(statement)\n" }
+            }
             }
         }
         for (map, elements) in ledger.elementsByMap.sorted(by: { $0.key < $1.key }) {
@@ -74,7 +78,14 @@ public struct NFTRulesetText {
         TransportProtocol.allCases.first { $0.number == number }?.nftName ?? String(number)
     }
 
-    /// A rule's nft statement text.
+    /// The nft statements of one rule as the kernel holds it (several for a dispatch in
+    /// `sequentialRules` form).
+    func statements(_ rule: ProxyRule) -> [String] {
+        guard !rule.dispatchTargets.isEmpty, builder.configuration.endpointDispatch == .sequentialRules else { return [statement(rule)] }
+        return rule.sequentialDispatch.map { expressions($0).joined(separator: " ") }
+    }
+
+    /// A rule's nft statement text (a dispatch in upstream's verdict-map form).
     func statement(_ rule: ProxyRule) -> String {
         var parts = expressions(rule.expressions)
         if !rule.dispatchTargets.isEmpty {
@@ -91,6 +102,7 @@ public struct NFTRulesetText {
         case l4proto
         case ctState
         case fib(String)
+        case numgen(String)
         case mark
         /// `meta mark | X`, `meta mark ^ X` or `meta mark & X`.
         case markOperation(String, [UInt8])
@@ -98,7 +110,7 @@ public struct NFTRulesetText {
 
         var text: String {
             switch self {
-            case .address(let name), .port(let name), .fib(let name): name
+            case .address(let name), .port(let name), .fib(let name), .numgen(let name): name
             case .l4proto: "meta l4proto"
             case .ctState: "ct state"
             case .mark: "meta mark"
@@ -121,6 +133,7 @@ public struct NFTRulesetText {
             case .l4proto: return protocolName(data[0])
             case .ctState: return "new"
             case .fib: return "local"
+            case .numgen: return String(data.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) })
             case .mark, .markOperation: return String(format32: data)
             case .masked(let inner, let mask):
                 if case .address = inner {
@@ -165,6 +178,8 @@ public struct NFTRulesetText {
                 let opText = op == .eq ? "" : (op == .neq ? "!= " : "\(op) ")
                 if case .masked(.ctState, _) = last {
                     parts.append("ct state new")
+                } else if case .numgen = last {
+                    parts.append("\(last.text) \(op == .eq ? "==" : "!=") \(value(data, for: last))")
                 } else if case .markOperation = last {
                     parts.append("\(last.text) \(op == .eq ? "==" : "!=") \(String(format32: data))")
                 } else {
@@ -197,7 +212,7 @@ public struct NFTRulesetText {
             case .counter:
                 parts.append("counter")
             case .numgen(_, let modulus, _, _):
-                parts.append("numgen random mod \(modulus)")
+                pending.append(.numgen("numgen random mod \(modulus)"))
             }
         }
         return parts

@@ -23,6 +23,8 @@ public actor NFTablesProxier {
     private var applied: [ServicePortName: AppliedFragment] = [:]
     private var appliedPorts: [ServiceName: [ServicePortName]] = [:]
     private var udpViews: [ServicePortName: UDPView] = [:]
+    /// Ports with a Local policy and no local endpoint: (internal, external).
+    private var noLocalEndpoints: [ServicePortName: (internal: Bool, external: Bool)] = [:]
     private var ledger = ElementLedger()
     private var staleChains: [String: ContinuousClock.Instant] = [:]
     /// How long a flushed chain waits before it is deleted.
@@ -97,6 +99,10 @@ public actor NFTablesProxier {
         public var staleChainsDeleted: Int
         public var conntrackFlowsDeleted: Int
         public var duration: Duration
+        /// Of `duration`: building fragments and the transaction, and the commit (encoding,
+        /// sending and the kernel's work).
+        public var buildDuration: Duration = .zero
+        public var commitDuration: Duration = .zero
     }
 
     /// Programs the current state. Does nothing (returns nil) until both initial lists are in.
@@ -173,10 +179,20 @@ public actor NFTablesProxier {
                 report.servicePortsWritten = changes.count
             }
             // Stale UDP flows, decided before the new state replaces the old.
-            (conntrackFilters, nextUDPViews) = staleConntrackFilters(full: full, changed: changedServices.union(previousEndpoints.keys),
-                                                                     ports: portsNow)
+            var changedPorts = Set<ServicePortName>()
+            if !full {
+                for service in changedServices.union(previousEndpoints.keys) {
+                    changedPorts.formUnion(appliedPorts[service] ?? [])
+                    changedPorts.formUnion((services.services[service] ?? []).map(\.name))
+                }
+            }
+            (conntrackFilters, nextUDPViews) = staleConntrackFilters(full: full, changedPorts: changedPorts, ports: portsNow)
+            updateNoLocalEndpoints(full ? Set(portsNow.keys) : changedPorts, ports: portsNow, reset: full)
             report.operations = writer.transaction.operations.count
+            let commitStart = clock.now
+            report.buildDuration = commitStart - start
             try connection.commit(writer.transaction)
+            report.commitDuration = clock.now - commitStart
         } catch {
             needFullSync = true
             metrics?.syncFailed(family)
@@ -194,7 +210,7 @@ public actor NFTablesProxier {
         if full { for name in staleChains.keys where !newlyStale.contains(name) { staleChains[name] = nil } }
 
         health?.updated(family)
-        metrics?.syncSucceeded(family, at: WallClock.now(), noLocalEndpoints: noLocalEndpointCounts(portsNow))
+        metrics?.syncSucceeded(family, at: WallClock.now(), noLocalEndpoints: noLocalEndpointCounts())
         if let conntrack, !conntrackFilters.isEmpty {
             let deleted = (try? conntrack.deleteFlows(family: family, matching: conntrackFilters)) ?? 0
             report.conntrackFlowsDeleted = deleted
@@ -230,15 +246,23 @@ public actor NFTablesProxier {
         return (Set(chains.map(\.name)), Set(sets.filter { !$0.flags.contains(.anonymous) }.map(\.name)))
     }
 
-    private func noLocalEndpointCounts(_ ports: [ServicePortName: ServicePortInfo]) -> (internal: Int, external: Int) {
-        var counts = (internal: 0, external: 0)
-        for (name, port) in ports where port.usesLocalEndpoints {
+    /// Recomputes the no-local-endpoint flags of `names` (of every port with `reset`).
+    private func updateNoLocalEndpoints(_ names: Set<ServicePortName>, ports: [ServicePortName: ServicePortInfo], reset: Bool) {
+        if reset { noLocalEndpoints.removeAll() }
+        for name in names {
+            noLocalEndpoints[name] = nil
+            guard let port = ports[name], port.usesLocalEndpoints else { continue }
             let categories = EndpointCategories(service: port, endpoints: endpointSlices.endpoints(for: name))
             guard categories.hasAnyEndpoints, categories.local.isEmpty else { continue }
-            if port.internalPolicyLocal { counts.internal += 1 }
-            if port.usesExternalPolicyLocal { counts.external += 1 }
+            noLocalEndpoints[name] = (port.internalPolicyLocal, port.usesExternalPolicyLocal)
         }
-        return counts
+    }
+
+    private func noLocalEndpointCounts() -> (internal: Int, external: Int) {
+        noLocalEndpoints.values.reduce(into: (internal: 0, external: 0)) { counts, flags in
+            if flags.internal { counts.internal += 1 }
+            if flags.external { counts.external += 1 }
+        }
     }
 
     var currentUDPViews: [ServicePortName: UDPView] { udpViews }

@@ -18,6 +18,9 @@ public struct ProxyConfiguration: Sendable, Hashable {
     public var serviceCIDRs: [CIDR]
     /// The node's name, to tell local endpoints from remote ones.
     public var hostname: String
+    /// How a service chain picks an endpoint: `sequentialRules` by default, which keeps the
+    /// layout's chains, maps and marks and avoids the kernel's per-set costs (see the benchmark).
+    public var endpointDispatch: EndpointDispatch = .sequentialRules
 
     public init(family: ProxyIPFamily, masqueradeBit: Int = 14, masqueradeAll: Bool = false, clusterCIDR: CIDR? = nil,
                 nodePortAddresses: [String]? = nil, nodeIP: String? = nil, serviceCIDRs: [CIDR] = [], hostname: String = "") {
@@ -29,6 +32,17 @@ public struct ProxyConfiguration: Sendable, Hashable {
         self.nodeIP = nodeIP
         self.serviceCIDRs = serviceCIDRs
         self.hostname = hostname
+    }
+
+    /// How a service chain picks one of N endpoints at random.
+    public enum EndpointDispatch: Sendable, Hashable {
+        /// Upstream's `numgen random mod N vmap { 0 : goto ..., ... }`: one rule and an anonymous
+        /// verdict map per service chain. The kernel looks anonymous sets up by walking lists, so
+        /// a full sync of many services costs time quadratic in their number.
+        case verdictMap
+        /// `numgen random mod (N-i) == 0 goto endpoint-i` for i in 0..<N-1, then `goto` the last:
+        /// the same uniform choice (as iptables mode makes it) with no set per service.
+        case sequentialRules
     }
 
     /// The mark value of `masqueradeBit`.

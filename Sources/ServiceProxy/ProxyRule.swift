@@ -21,11 +21,28 @@ public struct ProxyRule: Sendable, Hashable {
         return rule
     }
 
+    /// The kernel rules of a dispatch in `sequentialRules` form: with `N - i` endpoints left,
+    /// take endpoint `i` with probability `1 / (N - i)`; each endpoint ends up with `1 / N`.
+    var sequentialDispatch: [[NFExpression]] {
+        let count = dispatchTargets.count
+        return dispatchTargets.enumerated().map { index, target in
+            let left = UInt32(count - index)
+            guard left > 1 else { return expressions + [.verdict(.goto(target))] }
+            return expressions + [.numgen(mode: .random, modulus: left, dreg: .r1), .cmp(op: .eq, sreg: .r1, data: NFValue.host32(0)),
+                                  .verdict(.goto(target))]
+        }
+    }
+
     /// Records this rule in `chain` of `family`'s table.
-    func add(to transaction: inout NFTransaction, chain: String, family: NFFamily) {
+    func add(to transaction: inout NFTransaction, chain: String, family: NFFamily,
+             dispatch: ProxyConfiguration.EndpointDispatch = .verdictMap) {
         let table = KubeProxyNames.table
         guard !dispatchTargets.isEmpty else {
             transaction.add(NFRule(family: family, table: table, chain: chain, expressions: expressions))
+            return
+        }
+        if dispatch == .sequentialRules {
+            for rule in sequentialDispatch { transaction.add(NFRule(family: family, table: table, chain: chain, expressions: rule)) }
             return
         }
         let elements = dispatchTargets.enumerated().map { index, target in

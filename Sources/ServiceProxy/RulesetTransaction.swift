@@ -10,6 +10,7 @@ struct RulesetTransaction {
     }
 
     private var family: NFFamily { builder.family.tableFamily }
+    private var dispatch: ProxyConfiguration.EndpointDispatch { builder.configuration.endpointDispatch }
     private var table: String { KubeProxyNames.table }
 
     private func chain(_ name: String) -> NFChain { NFChain(family: family, table: table, name: name) }
@@ -67,7 +68,7 @@ struct RulesetTransaction {
         for map in ProxyMap.allCases where existingSets.contains(map.rawValue) { transaction.flush(map.reference(builder.family)) }
 
         for fixedChain in fixed {
-            for rule in fixedChain.rules { rule.add(to: &transaction, chain: fixedChain.name, family: family) }
+            for rule in fixedChain.rules { rule.add(to: &transaction, chain: fixedChain.name, family: family, dispatch: dispatch) }
         }
 
         for (_, fragment) in fragments {
@@ -79,7 +80,7 @@ struct RulesetTransaction {
         }
         for (_, fragment) in fragments {
             for serviceChain in fragment.chains {
-                for rule in serviceChain.rules { rule.add(to: &transaction, chain: serviceChain.name, family: family) }
+                for rule in serviceChain.rules { rule.add(to: &transaction, chain: serviceChain.name, family: family, dispatch: dispatch) }
             }
         }
         for (map, elements) in ledger.elementsByMap.sorted(by: { $0.key < $1.key }) {
@@ -116,7 +117,7 @@ struct RulesetTransaction {
                 let oldDigest = change.old?.chainDigests[serviceChain.name]
                 if let oldDigest, oldDigest == serviceChain.rules.hashValue { continue }
                 if oldDigest != nil { transaction.flush(chain(serviceChain.name)) }
-                for rule in serviceChain.rules { rule.add(to: &transaction, chain: serviceChain.name, family: family) }
+                for rule in serviceChain.rules { rule.add(to: &transaction, chain: serviceChain.name, family: family, dispatch: dispatch) }
             }
         }
         var deletions: [ProxyMap: [NFElement]] = [:]

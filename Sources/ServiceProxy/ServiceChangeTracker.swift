@@ -8,6 +8,8 @@ public struct ServiceChangeTracker: Sendable {
     private var previous: [ServiceName: [ServicePortInfo]] = [:]
     /// Every update seen (`kubeproxy_sync_proxy_rules_service_changes_total`).
     public private(set) var totalChanges = 0
+    /// Every service port known, by name (kept up to date by `update`).
+    public private(set) var servicePorts: [ServicePortName: ServicePortInfo] = [:]
 
     public init() {}
 
@@ -21,6 +23,8 @@ public struct ServiceChangeTracker: Sendable {
         totalChanges += 1
         if previous[name] == nil { previous[name] = current }
         services[name] = next.isEmpty ? nil : next
+        for port in current { servicePorts[port.name] = nil }
+        for port in next { servicePorts[port.name] = port }
         if previous[name] == next { previous[name] = nil }
         return previous[name] != nil
     }
@@ -33,11 +37,4 @@ public struct ServiceChangeTracker: Sendable {
 
     /// Changes not yet taken (`kubeproxy_sync_proxy_rules_service_changes_pending`).
     public var pendingCount: Int { previous.count }
-
-    /// Every service port known, by name.
-    public var servicePorts: [ServicePortName: ServicePortInfo] {
-        var result: [ServicePortName: ServicePortInfo] = [:]
-        for ports in services.values { for port in ports { result[port.name] = port } }
-        return result
-    }
 }

@@ -44,13 +44,12 @@ struct UDPView: Sendable, Hashable {
 extension NFTablesProxier {
     /// The conntrack filters for the UDP ports that changed, and the views to remember after
     /// the sync.
-    func staleConntrackFilters(full: Bool, changed: Set<ServiceName>, ports: [ServicePortName: ServicePortInfo])
+    func staleConntrackFilters(full: Bool, changedPorts: Set<ServicePortName>, ports: [ServicePortName: ServicePortInfo])
         -> ([ConntrackFilter], [ServicePortName: UDPView]) {
         var views = currentUDPViews
         var filters: [ConntrackFilter] = []
-        let names = full ? Set(ports.keys).union(views.keys) : Set(ports.keys.filter { changed.contains($0.service) })
-            .union(views.keys.filter { changed.contains($0.service) })
-        for name in names {
+        let names = full ? Set(ports.keys).union(views.keys) : changedPorts
+        for name in names where name.protocol == .udp {
             let new = ports[name].flatMap { UDPView(service: $0, endpoints: endpoints(for: name), family: family) }
             let old = views[name]
             // Without an earlier view (the first sync), only services that have endpoints now

@@ -9,10 +9,13 @@ enum Fixture {
     static let clusterCIDR = CIDR("10.244.0.0/16")!
 
     static func configuration(_ family: ProxyIPFamily = .ipv4, nodePortAddresses: [String]? = nil,
-                              nodeIP: String? = "192.168.1.10") -> ProxyConfiguration {
-        ProxyConfiguration(family: family, clusterCIDR: family == .ipv4 ? clusterCIDR : CIDR("fd00:10:244::/48"),
-                           nodePortAddresses: nodePortAddresses, nodeIP: nodeIP,
-                           serviceCIDRs: family == .ipv4 ? [CIDR("10.96.0.0/16")!] : [], hostname: node)
+                              nodeIP: String? = "192.168.1.10",
+                              dispatch: ProxyConfiguration.EndpointDispatch = .verdictMap) -> ProxyConfiguration {
+        var configuration = ProxyConfiguration(family: family, clusterCIDR: family == .ipv4 ? clusterCIDR : CIDR("fd00:10:244::/48"),
+                                               nodePortAddresses: nodePortAddresses, nodeIP: nodeIP,
+                                               serviceCIDRs: family == .ipv4 ? [CIDR("10.96.0.0/16")!] : [], hostname: node)
+        configuration.endpointDispatch = dispatch
+        return configuration
     }
 
     static func builder(_ family: ProxyIPFamily = .ipv4) -> RulesetBuilder { RulesetBuilder(configuration: configuration(family)) }

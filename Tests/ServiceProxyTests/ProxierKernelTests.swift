@@ -7,24 +7,25 @@ import Testing
 /// `nft -j list ruleset`) is the independent reader.
 @Suite("Proxier against the kernel", .serialized, .enabled(if: KernelEnvironment.mustRun))
 struct ProxierKernelTests {
-    func makeProxier(_ namespace: TestNamespace, metrics: ProxyMetrics? = nil) throws -> NFTablesProxier {
-        NFTablesProxier(configuration: Fixture.configuration(), connection: try NetfilterConnection(networkNamespace: namespace.path),
+    func makeProxier(_ namespace: TestNamespace, metrics: ProxyMetrics? = nil,
+                     dispatch: ProxyConfiguration.EndpointDispatch = .verdictMap) throws -> NFTablesProxier {
+        NFTablesProxier(configuration: Fixture.configuration(dispatch: dispatch), connection: try NetfilterConnection(networkNamespace: namespace.path),
                         conntrack: try NetlinkConntrack(networkNamespace: namespace.path), metrics: metrics)
     }
 
     /// The fragments the proxier should have programmed for the sample services.
-    func expectedFragments() -> [(ServicePortName, ServiceFragment)] {
+    func expectedFragments(_ builder: RulesetBuilder) -> [(ServicePortName, ServiceFragment)] {
         var tracker = EndpointSliceTracker(family: .ipv4, hostname: Fixture.node)
         for slice in SampleServices.slices() { tracker.update(slice) }
-        let builder = Fixture.builder()
         return SampleServices.ports().values.flatMap { $0 }.sorted { $0.name < $1.name }.map {
             ($0.name, builder.fragment(for: $0, endpoints: tracker.endpoints(for: $0.name)))
         }
     }
 
-    @Test func fullSyncReadsBackAsTheModelAndAsNftLoadingTheRenderedText() async throws {
+    @Test(arguments: [ProxyConfiguration.EndpointDispatch.verdictMap, .sequentialRules])
+    func fullSyncReadsBackAsTheModelAndAsNftLoadingTheRenderedText(dispatch: ProxyConfiguration.EndpointDispatch) async throws {
         let ours = try TestNamespace("ours")
-        let proxier = try makeProxier(ours)
+        let proxier = try makeProxier(ours, dispatch: dispatch)
         await SampleServices.load(into: proxier)
         let report = try #require(try await proxier.sync())
         #expect(report.full)
@@ -32,11 +33,16 @@ struct ProxierKernelTests {
         // Read back through netlink and compare with the model, chain by chain.
         var reader = try NetfilterConnection(networkNamespace: ours.path)
         let ruleset = try #require(try reader.listRuleset(family: .ip, table: "kube-proxy"))
-        let builder = Fixture.builder()
-        let fragments = expectedFragments()
+        let builder = RulesetBuilder(configuration: Fixture.configuration(dispatch: dispatch))
+        let fragments = expectedFragments(builder)
         let modelChains = builder.fixedChains + fragments.flatMap { $0.1.chains }
         #expect(Set(ruleset.chains.map(\.name)) == Set(modelChains.map(\.name)))
-        for chain in modelChains {
+        for chain in modelChains where dispatch == .sequentialRules {
+            // Each dispatch is its N kernel rules; everything else one rule each.
+            let expected = chain.rules.flatMap { $0.dispatchTargets.isEmpty ? [$0.expressions] : $0.sequentialDispatch }
+            #expect(ruleset.rules(inChain: chain.name).map(\.expressions) == expected, "chain \(chain.name)")
+        }
+        for chain in modelChains where dispatch == .verdictMap {
             let programmed = ruleset.rules(inChain: chain.name)
             #expect(programmed.count == chain.rules.count, "chain \(chain.name)")
             for (rule, model) in zip(programmed, chain.rules) where model.dispatchTargets.isEmpty {

@@ -31,12 +31,20 @@ struct ProxyBenchmarkTests {
         return kilobytes * 1024
     }
 
-    @Test(arguments: sizes)
-    func fullSyncAgainstNftLoadingTheSameText(services: Int) async throws {
+    static var dispatches: [ProxyConfiguration.EndpointDispatch] {
+        (ProcessInfo.processInfo.environment["SWIFTLET_PROXY_BENCH_DISPATCH"] ?? "map,rules").split(separator: ",")
+            .map { $0 == "rules" ? .sequentialRules : .verdictMap }
+    }
+
+    @Test(arguments: sizes, dispatches)
+    func fullSyncAgainstNftLoadingTheSameText(services: Int, dispatch: ProxyConfiguration.EndpointDispatch) async throws {
+        let tag = "\(dispatch == .verdictMap ? "map" : "rules")_\(services)"
         let clock = ContinuousClock()
         let ours = try TestNamespace("bench")
         let workload = SyntheticWorkload(services: services)
-        let proxier = NFTablesProxier(configuration: Fixture.configuration(),
+        var configuration = Fixture.configuration()
+        configuration.endpointDispatch = dispatch
+        let proxier = NFTablesProxier(configuration: configuration,
                                       connection: try NetfilterConnection(networkNamespace: ours.path))
         let rssBefore = Self.residentBytes()
         await workload.load(into: proxier)
@@ -52,12 +60,14 @@ struct ProxyBenchmarkTests {
         defer { try? FileManager.default.removeItem(at: file) }
         let nftTime = try clock.measure { try peer.nft(["-f", file.path]) }
 
-        Self.report("full_sync_\(services)", Self.seconds(ourTime), "s")
-        Self.report("nft_f_\(services)", Self.seconds(nftTime), "s")
-        Self.report("full_sync_ratio_\(services)", Self.seconds(ourTime) / Self.seconds(nftTime), "x")
-        Self.report("full_sync_operations_\(services)", Double(operations), "ops")
-        Self.report("proxy_rss_growth_\(services)", Double(rssAfter - rssBefore) / 1_048_576, "MiB")
-        Self.report("proxy_rss_\(services)", Double(rssAfter) / 1_048_576, "MiB")
+        Self.report("full_sync_\(tag)", Self.seconds(ourTime), "s")
+        Self.report("nft_f_\(tag)", Self.seconds(nftTime), "s")
+        Self.report("full_sync_ratio_\(tag)", Self.seconds(ourTime) / Self.seconds(nftTime), "x")
+        Self.report("full_sync_operations_\(tag)", Double(operations), "ops")
+        Self.report("full_sync_build_\(tag)", Self.seconds(report?.buildDuration ?? .zero), "s")
+        Self.report("full_sync_commit_\(tag)", Self.seconds(report?.commitDuration ?? .zero), "s")
+        Self.report("proxy_rss_growth_\(tag)", Double(rssAfter - rssBefore) / 1_048_576, "MiB")
+        Self.report("proxy_rss_\(tag)", Double(rssAfter) / 1_048_576, "MiB")
 
         // Both namespaces hold the same chains for the same text.
         var reader = try NetfilterConnection(networkNamespace: peer.path)
@@ -74,8 +84,9 @@ struct ProxyBenchmarkTests {
         await proxier.updateEndpointSlice(moved)
         var change: NFTablesProxier.SyncReport?
         let changeTime = try await clock.measure { change = try await proxier.sync() }
-        Self.report("endpoint_change_\(services)", Self.seconds(changeTime) * 1000, "ms")
-        Self.report("endpoint_change_operations_\(services)", Double(change?.operations ?? 0), "ops")
+        Self.report("endpoint_change_\(tag)", Self.seconds(changeTime) * 1000, "ms")
+        Self.report("endpoint_change_operations_\(tag)", Double(change?.operations ?? 0), "ops")
+        Self.report("endpoint_change_commit_\(tag)", Self.seconds(change?.commitDuration ?? .zero) * 1000, "ms")
         #expect(change?.full == false)
         #expect(change?.servicePortsWritten == 1)
 

@@ -14,7 +14,7 @@ final class TrafficLab {
     let proxier: NFTablesProxier
     let metrics = ProxyMetrics()
 
-    init() throws {
+    init(dispatch: ProxyConfiguration.EndpointDispatch = .verdictMap) throws {
         node = try TestNamespace("node")
         client = try TestNamespace("client")
         backends = try (1...3).map { try TestNamespace("b\($0)") }
@@ -43,7 +43,7 @@ final class TrafficLab {
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
             try backend.start([KernelEnvironment.busybox, "httpd", "-f", "-p", "8080", "-h", root.path])
         }
-        proxier = NFTablesProxier(configuration: Fixture.configuration(nodeIP: "10.1.0.1"),
+        proxier = NFTablesProxier(configuration: Fixture.configuration(nodeIP: "10.1.0.1", dispatch: dispatch),
                                   connection: try NetfilterConnection(networkNamespace: node.path),
                                   conntrack: try NetlinkConntrack(networkNamespace: node.path), metrics: metrics)
         try waitForBackends()

@@ -6,15 +6,16 @@ import Testing
 /// Real traffic through the proxier's rules, in namespaces the tests create.
 @Suite("Service traffic through the proxier's rules", .serialized, .enabled(if: KernelEnvironment.mustRun))
 struct TrafficTests {
-    func lab() async throws -> TrafficLab {
-        let lab = try TrafficLab()
+    func lab(_ dispatch: ProxyConfiguration.EndpointDispatch = .verdictMap) async throws -> TrafficLab {
+        let lab = try TrafficLab(dispatch: dispatch)
         await SampleServices.load(into: lab.proxier)
         try await lab.proxier.sync()
         return lab
     }
 
-    @Test func clusterIPSpreadsRequestsOverEveryReadyBackendInRoughlyEvenShares() async throws {
-        let lab = try await lab()
+    @Test(arguments: [ProxyConfiguration.EndpointDispatch.verdictMap, .sequentialRules])
+    func clusterIPSpreadsRequestsOverEveryReadyBackendInRoughlyEvenShares(dispatch: ProxyConfiguration.EndpointDispatch) async throws {
+        let lab = try await lab(dispatch)
         let counts = lab.backendCounts("10.96.0.10", 80, count: 90)
         #expect(counts["failed"] == nil)
         for backend in ["B1", "B2", "B3"] {
