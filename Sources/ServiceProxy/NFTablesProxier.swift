@@ -56,7 +56,7 @@ public actor NFTablesProxier {
     @discardableResult
     public func updateService(_ name: ServiceName, ports: [ServicePortInfo]?) -> Bool {
         let changed = services.update(name, ports: ports?.filter { family.addressBytes($0.clusterIP) != nil })
-        if changed { queued() }
+        if changed && isInitialized { queued() }
         return changed && isInitialized
     }
 
@@ -64,7 +64,7 @@ public actor NFTablesProxier {
     @discardableResult
     public func updateEndpointSlice(_ slice: EndpointSliceInfo, removed: Bool = false) -> Bool {
         let changed = endpointSlices.update(slice, removed: removed)
-        if changed { queued() }
+        if changed && isInitialized { queued() }
         return changed && isInitialized
     }
 
@@ -173,8 +173,7 @@ public actor NFTablesProxier {
                     nextAppliedPorts[service] = newPorts.isEmpty ? nil : newPorts
                 }
                 let active = Set(changes.flatMap { $0.new?.chains.map(\.name) ?? [] })
-                newlyStale = writer.writePartialSync(changes: changes, elementChanges: elementChanges,
-                                                     staleChains: Set(staleChains.keys).subtracting(active))
+                newlyStale = writer.writePartialSync(changes: changes, elementChanges: elementChanges)
                 for name in active { staleChains[name] = nil }
                 report.servicePortsWritten = changes.count
             }

@@ -61,6 +61,9 @@ public final class NetlinkConntrack: ConntrackTable {
             close(socketDescriptor)
             throw ConntrackError(operation: "bind", errno: error, place: place)
         }
+        // A lost reply must not stall the proxier: give up on a read after five seconds.
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(socketDescriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         descriptor = socketDescriptor
     }
 

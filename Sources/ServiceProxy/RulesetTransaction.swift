@@ -97,8 +97,7 @@ struct RulesetTransaction {
     /// chains no longer wanted flushed (and returned, to be deleted later), affinity sets no longer
     /// wanted deleted.
     mutating func writePartialSync(changes: [(name: ServicePortName, old: AppliedFragment?, new: ServiceFragment?)],
-                                   elementChanges: [(slot: ProxyMapElement.Slot, before: NFVerdict??, after: NFVerdict??)],
-                                   staleChains: Set<String>) -> [String] {
+                                   elementChanges: [(slot: ProxyMapElement.Slot, before: NFVerdict??, after: NFVerdict??)]) -> [String] {
         var removedChains: [String] = []
         var removedSets: [String] = []
         // Sets and chains first, so that rules and elements can refer to them.

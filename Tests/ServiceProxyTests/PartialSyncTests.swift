@@ -22,7 +22,7 @@ struct PartialSyncTests {
         #expect(elementChanges.isEmpty)
 
         var writer = RulesetTransaction(builder: builder)
-        let stale = writer.writePartialSync(changes: [(port, AppliedFragment(before), after)], elementChanges: elementChanges, staleChains: [])
+        let stale = writer.writePartialSync(changes: [(port, AppliedFragment(before), after)], elementChanges: elementChanges)
         let serviceChain = KubeProxyNames.clusterPolicyChain(port)
         let removed = KubeProxyNames.endpointChain(port, EndpointInfo(address: "10.244.3.5", port: 8080))
         #expect(stale == [removed])
@@ -44,7 +44,7 @@ struct PartialSyncTests {
         _ = ledger.replace(owner: port, old: [], new: before.elements)
         let changes = ledger.replace(owner: port, old: before.elements, new: after.elements)
         var writer = RulesetTransaction(builder: builder)
-        let stale = writer.writePartialSync(changes: [(port, AppliedFragment(before), after)], elementChanges: changes, staleChains: [])
+        let stale = writer.writePartialSync(changes: [(port, AppliedFragment(before), after)], elementChanges: changes)
         #expect(Set(stale) == Set(before.chains.map(\.name)))
         let operations = verbs(writer.transaction)
         #expect(operations.contains("delete element ip kube-proxy service-ips"))

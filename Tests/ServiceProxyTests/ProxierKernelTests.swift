@@ -144,4 +144,29 @@ struct ProxierKernelTests {
         let rules = try NftJSON.rules(chain: newChain, in: try namespace.nft(["-j", "list", "ruleset"]))
         #expect(rules.count == 3)
     }
+
+    @Test(arguments: [ProxyConfiguration.EndpointDispatch.verdictMap, .sequentialRules])
+    func programmedRoutesReadBackFromTheKernelNameServicesEndpointsAndPolicies(dispatch: ProxyConfiguration.EndpointDispatch) async throws {
+        let namespace = try TestNamespace("routes")
+        let proxier = try makeProxier(namespace, dispatch: dispatch)
+        await SampleServices.load(into: proxier)
+        try await proxier.sync()
+        var reader = try NetfilterConnection(networkNamespace: namespace.path)
+        let routes = try ProgrammedRoute.read(from: &reader, family: .ipv4)
+        func route(_ frontend: String, _ proto: String = "tcp") -> ProgrammedRoute? {
+            routes.first { $0.frontend == frontend && $0.protocol == proto }
+        }
+        #expect(route("10.96.0.10:80") == ProgrammedRoute(servicePort: "default/web/tcp/http", protocol: "tcp", frontend: "10.96.0.10:80",
+                                                          endpoints: ["10.244.1.5:8080", "10.244.2.5:8080", "10.244.3.5:8080"],
+                                                          policy: "Cluster"))
+        #expect(route("*:30080")?.endpoints.count == 3)
+        #expect(route("*:30050")?.policy == "Local")
+        #expect(route("*:30050")?.endpoints == ["10.244.1.5:8080"])
+        #expect(route("10.96.0.20:80")?.policy == "reject")
+        #expect(route("10.96.0.53:53", "udp")?.servicePort == "kube-system/dns/udp/dns")
+        #expect(route("10.96.0.53:53", "tcp")?.servicePort == "kube-system/dns/tcp/dns-tcp")
+        let table = ProgrammedRoute.table(routes)
+        #expect(table.hasPrefix("SERVICE"))
+        #expect(table.contains("default/web/tcp/http"))
+    }
 }
