@@ -130,29 +130,38 @@ public actor NFTablesProxier {
         let portsNow = services.servicePorts
 
         var writer = RulesetTransaction(builder: builder)
-        var nextApplied = applied
-        var nextAppliedPorts = appliedPorts
-        var nextLedger = ledger
         var newlyStale: [String] = []
         var conntrackFilters: [ConntrackFilter] = []
-        var nextUDPViews = udpViews
+        var nextUDPViews: [ServicePortName: UDPView] = [:]
+        var changedPorts = Set<ServicePortName>()
+        if !full {
+            for service in changedServices.union(previousEndpoints.keys) {
+                changedPorts.formUnion(appliedPorts[service] ?? [])
+                changedPorts.formUnion((services.services[service] ?? []).map(\.name))
+            }
+        }
 
+        // The applied state is updated in place (copying it would make every partial sync cost
+        // as much as the cluster is large); if the commit fails, the next sync is a full one,
+        // which rebuilds it from the trackers.
         do {
+            // Stale UDP flows, decided before the new state replaces the old.
+            (conntrackFilters, nextUDPViews) = staleConntrackFilters(full: full, changedPorts: changedPorts, ports: portsNow)
             if full {
                 var fragments: [(ServicePortName, ServiceFragment)] = []
                 fragments.reserveCapacity(portsNow.count)
-                nextLedger = ElementLedger()
-                nextApplied = [:]
-                nextAppliedPorts = [:]
+                ledger = ElementLedger()
+                applied = [:]
+                appliedPorts = [:]
                 for name in portsNow.keys.sorted() {
                     let fragment = builder.fragment(for: portsNow[name]!, endpoints: endpointSlices.endpoints(for: name))
-                    _ = nextLedger.replace(owner: name, old: [], new: fragment.elements)
+                    _ = ledger.replace(owner: name, old: [], new: fragment.elements)
                     fragments.append((name, fragment))
-                    nextApplied[name] = AppliedFragment(fragment)
-                    nextAppliedPorts[name.service, default: []].append(name)
+                    applied[name] = AppliedFragment(fragment)
+                    appliedPorts[name.service, default: []].append(name)
                 }
                 let existing = try existingObjects()
-                newlyStale = writer.writeFullSync(fragments: fragments, ledger: nextLedger, existingChains: existing.chains,
+                newlyStale = writer.writeFullSync(fragments: fragments, ledger: ledger, existingChains: existing.chains,
                                                   existingSets: existing.sets, recreateBaseChains: !baseChainsRecreated)
                 report.servicePortsWritten = fragments.count
             } else {
@@ -165,27 +174,19 @@ public actor NFTablesProxier {
                     for name in Set(oldPorts).union(newPorts).sorted() {
                         let old = applied[name]
                         let new = portsNow[name].map { builder.fragment(for: $0, endpoints: endpointSlices.endpoints(for: name)) }
-                        if let old, let new, old == AppliedFragment(new) { continue }
-                        elementChanges += nextLedger.replace(owner: name, old: old?.elements ?? [], new: new?.elements ?? [])
+                        let newApplied = new.map(AppliedFragment.init)
+                        if let old, let newApplied, old == newApplied { continue }
+                        elementChanges += ledger.replace(owner: name, old: old?.elements ?? [], new: new?.elements ?? [])
                         changes.append((name, old, new))
-                        nextApplied[name] = new.map(AppliedFragment.init)
+                        applied[name] = newApplied
                     }
-                    nextAppliedPorts[service] = newPorts.isEmpty ? nil : newPorts
+                    appliedPorts[service] = newPorts.isEmpty ? nil : newPorts
                 }
                 let active = Set(changes.flatMap { $0.new?.chains.map(\.name) ?? [] })
                 newlyStale = writer.writePartialSync(changes: changes, elementChanges: elementChanges)
                 for name in active { staleChains[name] = nil }
                 report.servicePortsWritten = changes.count
             }
-            // Stale UDP flows, decided before the new state replaces the old.
-            var changedPorts = Set<ServicePortName>()
-            if !full {
-                for service in changedServices.union(previousEndpoints.keys) {
-                    changedPorts.formUnion(appliedPorts[service] ?? [])
-                    changedPorts.formUnion((services.services[service] ?? []).map(\.name))
-                }
-            }
-            (conntrackFilters, nextUDPViews) = staleConntrackFilters(full: full, changedPorts: changedPorts, ports: portsNow)
             updateNoLocalEndpoints(full ? Set(portsNow.keys) : changedPorts, ports: portsNow, reset: full)
             report.operations = writer.transaction.operations.count
             let commitStart = clock.now
@@ -201,12 +202,12 @@ public actor NFTablesProxier {
 
         needFullSync = false
         baseChainsRecreated = true
-        applied = nextApplied
-        appliedPorts = nextAppliedPorts
-        ledger = nextLedger
         udpViews = nextUDPViews
         for name in newlyStale { staleChains[name] = start }
-        if full { for name in staleChains.keys where !newlyStale.contains(name) { staleChains[name] = nil } }
+        if full {
+            let flushed = Set(newlyStale)
+            for name in staleChains.keys where !flushed.contains(name) { staleChains[name] = nil }
+        }
 
         health?.updated(family)
         metrics?.syncSucceeded(family, at: WallClock.now(), noLocalEndpoints: noLocalEndpointCounts())

@@ -43,7 +43,7 @@ struct UDPView: Sendable, Hashable {
 
 extension NFTablesProxier {
     /// The conntrack filters for the UDP ports that changed, and the views to remember after
-    /// the sync.
+    /// the sync (a copy of the current ones; UDP service ports are few).
     func staleConntrackFilters(full: Bool, changedPorts: Set<ServicePortName>, ports: [ServicePortName: ServicePortInfo])
         -> ([ConntrackFilter], [ServicePortName: UDPView]) {
         var views = currentUDPViews
