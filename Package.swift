@@ -39,7 +39,7 @@ let package = Package(
         ),
         .target(
             name: "ServiceProxy",
-            dependencies: ["NFTables", "CMnl", "CSwiftletNetfilter"],
+            dependencies: ["NFTables", "CSwiftletNetfilter"],
             swiftSettings: swiftSettings
         ),
 
