@@ -151,6 +151,11 @@ let package = Package(
             path: "Benchmarks/swiftlet-bench-network",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "ServiceProxy",
+            dependencies: ["NFTables", "CSwiftletNetfilter"],
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: Tests
 
@@ -204,6 +209,11 @@ let package = Package(
         .testTarget(
             name: "NFTablesTests",
             dependencies: ["NFTables", "CNftnl", "CMnl", "CSwiftletNetfilter", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ServiceProxyTests",
+            dependencies: ["ServiceProxy", "NFTables", "CSwiftletNetfilter"],
             swiftSettings: swiftSettings
         ),
     ],

@@ -65,6 +65,9 @@ extension NFExpression {
             if flags != 0 { nftnl_expr_set_u32(e, nftnlAttribute(NFTNL_EXPR_MASQ_FLAGS), flags) }
         case .counter:
             break
+        case .reject(let type, let code):
+            nftnl_expr_set_u32(e, nftnlAttribute(NFTNL_EXPR_REJECT_TYPE), type.rawValue)
+            nftnl_expr_set_u8(e, nftnlAttribute(NFTNL_EXPR_REJECT_CODE), code)
         case .dynset(let op, let set, let sregKey, let sregData, let timeout):
             nftnl_expr_set_u32(e, nftnlAttribute(NFTNL_EXPR_DYNSET_SREG_KEY), sregKey.rawValue)
             if let sregData { nftnl_expr_set_u32(e, nftnlAttribute(NFTNL_EXPR_DYNSET_SREG_DATA), sregData.rawValue) }
@@ -158,6 +161,9 @@ extension NFExpression {
             return .masquerade(flags: has(NFTNL_EXPR_MASQ_FLAGS) ? u32(NFTNL_EXPR_MASQ_FLAGS) : 0)
         case "counter":
             return .counter
+        case "reject":
+            guard let type = RejectType(rawValue: u32(NFTNL_EXPR_REJECT_TYPE)) else { throw unknown("type") }
+            return .reject(type: type, code: nftnl_expr_get_u8(e, nftnlAttribute(NFTNL_EXPR_REJECT_CODE)))
         case "dynset":
             guard let op = DynsetOp(rawValue: u32(NFTNL_EXPR_DYNSET_OP)) else { throw unknown("operation") }
             let set = NFSetReference(family: family, table: table, name: string(NFTNL_EXPR_DYNSET_SET_NAME) ?? "")

@@ -32,6 +32,10 @@ public enum NFExpression: Sendable, Hashable {
     case masquerade(flags: UInt32 = 0)
     /// Count packets and bytes.
     case counter
+    /// Reject the packet with an ICMP (or ICMPv6) unreachable of `code`, or a TCP reset
+    /// (`NFT_REJECT_*` type). nft's plain `reject` in an `ip` table is ICMP port-unreachable (3),
+    /// in an `ip6` table ICMPv6 port-unreachable (4).
+    case reject(type: RejectType = .icmpUnreachable, code: UInt8)
     /// Add, update or delete the key in `sregKey` in a set from the packet path, with an optional
     /// timeout in milliseconds.
     case dynset(op: DynsetOp, set: NFSetReference, sregKey: NFRegister, sregData: NFRegister? = nil, timeoutMilliseconds: UInt64? = nil)
@@ -51,6 +55,7 @@ public enum NFExpression: Sendable, Hashable {
         case .fib: "fib"
         case .masquerade: "masq"
         case .counter: "counter"
+        case .reject: "reject"
         case .dynset: "dynset"
         }
     }
@@ -115,6 +120,13 @@ public enum NFExpression: Sendable, Hashable {
         public static let mark = FibFlags(rawValue: 1 << 2)
         public static let iif = FibFlags(rawValue: 1 << 3)
         public static let oif = FibFlags(rawValue: 1 << 4)
+    }
+
+    /// How a `reject` answers (`NFT_REJECT_*`).
+    public enum RejectType: UInt32, Sendable, Hashable {
+        case icmpUnreachable = 0
+        case tcpReset = 1
+        case icmpxUnreachable = 2
     }
 
     /// Dynset operations (`NFT_DYNSET_OP_*`).

@@ -1,0 +1,294 @@
+import NFTables
+
+/// One IP family's service proxy: feeds the change trackers, and on `sync()` programs the
+/// `kube-proxy` table: a full sync at start and after any failure, otherwise a partial sync of
+/// only the service ports that changed. Stale chains are flushed at once and deleted a second
+/// later (as upstream does for kernels before 6.2); stale UDP conntrack flows are deleted after
+/// a successful sync.
+public actor NFTablesProxier {
+    public let configuration: ProxyConfiguration
+    public let builder: RulesetBuilder
+    private var connection: NetfilterConnection
+    private let conntrack: (any ConntrackTable)?
+    private let health: ProxyHealth?
+    private let metrics: ProxyMetrics?
+
+    private var services = ServiceChangeTracker()
+    private var endpointSlices: EndpointSliceTracker
+    private var servicesSynced = false
+    private var endpointSlicesSynced = false
+
+    private var needFullSync = true
+    private var baseChainsRecreated = false
+    private var applied: [ServicePortName: AppliedFragment] = [:]
+    private var appliedPorts: [ServiceName: [ServicePortName]] = [:]
+    private var udpViews: [ServicePortName: UDPView] = [:]
+    /// Ports with a Local policy and no local endpoint: (internal, external).
+    private var noLocalEndpoints: [ServicePortName: (internal: Bool, external: Bool)] = [:]
+    private var ledger = ElementLedger()
+    private var staleChains: [String: ContinuousClock.Instant] = [:]
+    /// How long a flushed chain waits before it is deleted.
+    public private(set) var staleChainDelay: Duration = .seconds(1)
+
+    /// Creates the proxier; nothing is programmed until the first `sync()`.
+    ///
+    /// - Parameters:
+    ///   - connection: the nf_tables socket (moved in; the proxier is its only user).
+    ///   - conntrack: where stale UDP flows are deleted; nil skips that step.
+    ///   - health, metrics: shared with the other family's proxier and the HTTP servers.
+    public init(configuration: ProxyConfiguration, connection: consuming NetfilterConnection,
+                conntrack: (any ConntrackTable)? = nil, health: ProxyHealth? = nil, metrics: ProxyMetrics? = nil) {
+        self.configuration = configuration
+        builder = RulesetBuilder(configuration: configuration)
+        self.connection = connection
+        self.conntrack = conntrack
+        self.health = health
+        self.metrics = metrics
+        endpointSlices = EndpointSliceTracker(family: configuration.family, hostname: configuration.hostname)
+    }
+
+    public var family: ProxyIPFamily { configuration.family }
+
+    // MARK: Events
+
+    /// Records a service's ports of this family (nil or empty deletes it). Returns whether a
+    /// sync is now needed.
+    @discardableResult
+    public func updateService(_ name: ServiceName, ports: [ServicePortInfo]?) -> Bool {
+        let changed = services.update(name, ports: ports?.filter { family.addressBytes($0.clusterIP) != nil })
+        if changed && isInitialized { queued() }
+        return changed && isInitialized
+    }
+
+    /// Records an EndpointSlice (or its removal). Returns whether a sync is now needed.
+    @discardableResult
+    public func updateEndpointSlice(_ slice: EndpointSliceInfo, removed: Bool = false) -> Bool {
+        let changed = endpointSlices.update(slice, removed: removed)
+        if changed && isInitialized { queued() }
+        return changed && isInitialized
+    }
+
+    /// The initial list of Services was delivered.
+    public func servicesDidSync() { servicesSynced = true }
+    /// The initial list of EndpointSlices was delivered.
+    public func endpointSlicesDidSync() { endpointSlicesSynced = true }
+
+    /// Both initial lists are in: syncs may program the table.
+    public var isInitialized: Bool { servicesSynced && endpointSlicesSynced }
+
+    /// Sets how long a flushed chain waits before it is deleted (upstream: one second).
+    public func setStaleChainDelay(_ delay: Duration) { staleChainDelay = delay }
+
+    /// Forces the next sync to be a full one (as after a node-label change).
+    public func requestFullSync() { needFullSync = true }
+
+    private func queued() {
+        health?.queuedUpdate(family)
+        metrics?.queued(family, at: WallClock.now())
+    }
+
+    // MARK: Sync
+
+    /// What one sync did.
+    public struct SyncReport: Sendable, Equatable {
+        public var full: Bool
+        /// Service ports whose fragment was (re)written.
+        public var servicePortsWritten: Int
+        /// Operations in the transaction.
+        public var operations: Int
+        public var staleChainsDeleted: Int
+        public var conntrackFlowsDeleted: Int
+        public var duration: Duration
+        /// Of `duration`: building fragments and the transaction, and the commit (encoding,
+        /// sending and the kernel's work).
+        public var buildDuration: Duration = .zero
+        public var commitDuration: Duration = .zero
+    }
+
+    /// Programs the current state. Does nothing (returns nil) until both initial lists are in.
+    ///
+    /// - Throws: `NFTablesError` when the kernel rejects the batch; nothing of it was applied,
+    ///   and the next sync is a full one.
+    @discardableResult
+    public func sync() throws(NFTablesError) -> SyncReport? {
+        guard isInitialized else { return nil }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let full = needFullSync
+        var report = SyncReport(full: full, servicePortsWritten: 0, operations: 0, staleChainsDeleted: 0, conntrackFlowsDeleted: 0,
+                                duration: .zero)
+        defer {
+            report.duration = clock.now - start
+            metrics?.observeSync(family, seconds: Self.seconds(report.duration), full: full)
+        }
+        report.staleChainsDeleted = deleteStaleChains(now: start)
+
+        let changedServices = services.takeChanges()
+        let previousEndpoints = endpointSlices.takeChanges()
+        metrics?.changes(family, servicesTotal: services.totalChanges, servicesPending: 0,
+                         endpointsTotal: endpointSlices.totalChanges, endpointsPending: 0)
+        let portsNow = services.servicePorts
+
+        var writer = RulesetTransaction(builder: builder)
+        var newlyStale: [String] = []
+        var conntrackFilters: [ConntrackFilter] = []
+        var nextUDPViews: [ServicePortName: UDPView] = [:]
+        var changedPorts = Set<ServicePortName>()
+        if !full {
+            for service in changedServices.union(previousEndpoints.keys) {
+                changedPorts.formUnion(appliedPorts[service] ?? [])
+                changedPorts.formUnion((services.services[service] ?? []).map(\.name))
+            }
+        }
+
+        // The applied state is updated in place (copying it would make every partial sync cost
+        // as much as the cluster is large); if the commit fails, the next sync is a full one,
+        // which rebuilds it from the trackers.
+        do {
+            // Stale UDP flows, decided before the new state replaces the old.
+            (conntrackFilters, nextUDPViews) = staleConntrackFilters(full: full, changedPorts: changedPorts, ports: portsNow)
+            if full {
+                var fragments: [(ServicePortName, ServiceFragment)] = []
+                fragments.reserveCapacity(portsNow.count)
+                ledger = ElementLedger()
+                applied = [:]
+                appliedPorts = [:]
+                for name in portsNow.keys.sorted() {
+                    let fragment = builder.fragment(for: portsNow[name]!, endpoints: endpointSlices.endpoints(for: name))
+                    _ = ledger.replace(owner: name, old: [], new: fragment.elements)
+                    fragments.append((name, fragment))
+                    applied[name] = AppliedFragment(fragment)
+                    appliedPorts[name.service, default: []].append(name)
+                }
+                let existing = try existingObjects()
+                newlyStale = writer.writeFullSync(fragments: fragments, ledger: ledger, existingChains: existing.chains,
+                                                  existingSets: existing.sets, recreateBaseChains: !baseChainsRecreated)
+                report.servicePortsWritten = fragments.count
+            } else {
+                let changed = changedServices.union(previousEndpoints.keys)
+                var changes: [(name: ServicePortName, old: AppliedFragment?, new: ServiceFragment?)] = []
+                var elementChanges: [(slot: ProxyMapElement.Slot, before: NFVerdict??, after: NFVerdict??)] = []
+                for service in changed.sorted() {
+                    let oldPorts = appliedPorts[service] ?? []
+                    let newPorts = (services.services[service] ?? []).map(\.name)
+                    for name in Set(oldPorts).union(newPorts).sorted() {
+                        let old = applied[name]
+                        let new = portsNow[name].map { builder.fragment(for: $0, endpoints: endpointSlices.endpoints(for: name)) }
+                        let newApplied = new.map(AppliedFragment.init)
+                        if let old, let newApplied, old == newApplied { continue }
+                        elementChanges += ledger.replace(owner: name, old: old?.elements ?? [], new: new?.elements ?? [])
+                        changes.append((name, old, new))
+                        applied[name] = newApplied
+                    }
+                    appliedPorts[service] = newPorts.isEmpty ? nil : newPorts
+                }
+                let active = Set(changes.flatMap { $0.new?.chains.map(\.name) ?? [] })
+                newlyStale = writer.writePartialSync(changes: changes, elementChanges: elementChanges)
+                for name in active { staleChains[name] = nil }
+                report.servicePortsWritten = changes.count
+            }
+            updateNoLocalEndpoints(full ? Set(portsNow.keys) : changedPorts, ports: portsNow, reset: full)
+            report.operations = writer.transaction.operations.count
+            let commitStart = clock.now
+            report.buildDuration = commitStart - start
+            try connection.commit(writer.transaction)
+            report.commitDuration = clock.now - commitStart
+        } catch {
+            needFullSync = true
+            metrics?.syncFailed(family)
+            if full { staleChains.removeAll() }
+            throw error
+        }
+
+        needFullSync = false
+        baseChainsRecreated = true
+        udpViews = nextUDPViews
+        for name in newlyStale { staleChains[name] = start }
+        if full {
+            let flushed = Set(newlyStale)
+            for name in staleChains.keys where !flushed.contains(name) { staleChains[name] = nil }
+        }
+
+        health?.updated(family)
+        metrics?.syncSucceeded(family, at: WallClock.now(), noLocalEndpoints: noLocalEndpointCounts())
+        if let conntrack, !conntrackFilters.isEmpty {
+            let deleted = (try? conntrack.deleteFlows(family: family, matching: conntrackFilters)) ?? 0
+            report.conntrackFlowsDeleted = deleted
+            metrics?.conntrackEntriesDeleted(family, deleted)
+        }
+        return report
+    }
+
+    /// Deletes chains that have been stale (flushed) for at least `staleChainDelay`.
+    private func deleteStaleChains(now: ContinuousClock.Instant) -> Int {
+        let due = staleChains.filter { now - $0.value >= staleChainDelay }.keys.sorted()
+        guard !due.isEmpty else { return 0 }
+        var transaction = NFTransaction()
+        for name in due {
+            transaction.delete(NFChain(family: family.tableFamily, table: KubeProxyNames.table, name: name))
+            staleChains[name] = nil
+        }
+        do {
+            try connection.commit(transaction)
+            return due.count
+        } catch {
+            // The chains stay in the kernel; the next full sync finds and flushes them again.
+            metrics?.cleanupFailed(family)
+            return 0
+        }
+    }
+
+    private func existingObjects() throws(NFTablesError) -> (chains: Set<String>, sets: Set<String>) {
+        let tables = try connection.listTables(family: family.tableFamily)
+        guard tables.contains(where: { $0.name == KubeProxyNames.table }) else { return ([], []) }
+        let chains = try connection.listChains(family: family.tableFamily, table: KubeProxyNames.table)
+        let sets = try connection.listSets(family: family.tableFamily, table: KubeProxyNames.table)
+        return (Set(chains.map(\.name)), Set(sets.filter { !$0.flags.contains(.anonymous) }.map(\.name)))
+    }
+
+    /// Recomputes the no-local-endpoint flags of `names` (of every port with `reset`).
+    private func updateNoLocalEndpoints(_ names: Set<ServicePortName>, ports: [ServicePortName: ServicePortInfo], reset: Bool) {
+        if reset { noLocalEndpoints.removeAll() }
+        for name in names {
+            noLocalEndpoints[name] = nil
+            guard let port = ports[name], port.usesLocalEndpoints else { continue }
+            let categories = EndpointCategories(service: port, endpoints: endpointSlices.endpoints(for: name))
+            guard categories.hasAnyEndpoints, categories.local.isEmpty else { continue }
+            noLocalEndpoints[name] = (port.internalPolicyLocal, port.usesExternalPolicyLocal)
+        }
+    }
+
+    private func noLocalEndpointCounts() -> (internal: Int, external: Int) {
+        noLocalEndpoints.values.reduce(into: (internal: 0, external: 0)) { counts, flags in
+            if flags.internal { counts.internal += 1 }
+            if flags.external { counts.external += 1 }
+        }
+    }
+
+    var currentUDPViews: [ServicePortName: UDPView] { udpViews }
+
+    func endpoints(for name: ServicePortName) -> [EndpointInfo] { endpointSlices.endpoints(for: name) }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    // MARK: Reading the state
+
+    /// Every service port of this family with its endpoints and what the proxier does with them,
+    /// sorted by name (for `swiftlet proxy rules` and the health-check node ports).
+    public func routes() -> [ServiceRoute] {
+        services.servicePorts.values.sorted { $0.name < $1.name }.map { port in
+            ServiceRoute(service: port, endpoints: endpointSlices.endpoints(for: port.name))
+        }
+    }
+
+    /// The ruleset this proxier would program now, as nft text (`nft -f` loads it).
+    public func rulesetText() -> String {
+        let ports = services.servicePorts
+        let fragments = ports.keys.sorted().map { name in
+            (name, builder.fragment(for: ports[name]!, endpoints: endpointSlices.endpoints(for: name)))
+        }
+        return NFTRulesetText(builder: builder).render(fragments: fragments)
+    }
+}

@@ -1,0 +1,72 @@
+import NFTables
+
+/// The expressions of the rules upstream writes as nft text, one helper per phrase
+/// (`ip saddr 10.0.0.1`, `ct state new`, `fib daddr type local`, ...).
+extension RulesetBuilder {
+    /// `ip saddr ADDR` / `ip saddr != ADDR` (or `ip6 ...`).
+    func match(_ field: NFExpression.PacketField, _ op: NFExpression.CmpOp = .eq, _ address: [UInt8]) -> [NFExpression] {
+        NFExpression.match(field, op, address)
+    }
+
+    /// `ip saddr CIDR` / `ip saddr != CIDR`: a masked compare, as nft writes a prefix match.
+    func match(_ field: NFExpression.PacketField, _ op: NFExpression.CmpOp = .eq, _ cidr: CIDR) -> [NFExpression] {
+        if cidr.prefixLength == cidr.network.count * 8 { return match(field, op, cidr.network) }
+        return [.load(field, into: .r1),
+                .bitwise(sreg: .r1, dreg: .r1, mask: cidr.mask, xor: [UInt8](repeating: 0, count: cidr.network.count)),
+                .cmp(op: op, sreg: .r1, data: cidr.network)]
+    }
+
+    /// `meta l4proto PROTO`.
+    func l4proto(_ proto: TransportProtocol) -> [NFExpression] {
+        [.meta(key: .l4proto, dreg: .r1), .cmp(op: .eq, sreg: .r1, data: [proto.number])]
+    }
+
+    /// `th dport PORT`.
+    func destinationPort(_ port: UInt16) -> [NFExpression] {
+        NFExpression.match(.transportDestinationPort, .eq, NFValue.port(port))
+    }
+
+    /// `ct state new`.
+    var ctStateNew: [NFExpression] {
+        [.ct(key: .state, dreg: .r1), .bitwise(sreg: .r1, dreg: .r1, mask: NFValue.host32(8), xor: NFValue.host32(0)),
+         .cmp(op: .neq, sreg: .r1, data: NFValue.host32(0))]
+    }
+
+    /// `fib daddr type local` / `fib saddr type local`.
+    func fibTypeLocal(_ flags: NFExpression.FibFlags) -> [NFExpression] {
+        [.fib(flags: flags, result: .addrtype, dreg: .r1), .cmp(op: .eq, sreg: .r1, data: NFValue.host32(2))]
+    }
+
+    /// `ip daddr . meta l4proto . th dport vmap @MAP`.
+    func addressProtocolPortLookup(_ map: ProxyMap) -> [NFExpression] {
+        let protoRegister = NFRegister.r1.advanced(byBytes: family.addressLength)
+        return [.load(family.destinationField, into: .r1),
+                .meta(key: .l4proto, dreg: protoRegister),
+                .load(.transportDestinationPort, into: protoRegister.advanced(byBytes: 1)),
+                .lookup(set: map.reference(family), sreg: .r1, dreg: .verdict)]
+    }
+
+    /// `meta l4proto . th dport vmap @MAP`.
+    func protocolPortLookup(_ map: ProxyMap) -> [NFExpression] {
+        [.meta(key: .l4proto, dreg: .r1),
+         .load(.transportDestinationPort, into: NFRegister.r1.advanced(byBytes: 1)),
+         .lookup(set: map.reference(family), sreg: .r1, dreg: .verdict)]
+    }
+
+    /// `mark set mark or MARK`.
+    var setMasqueradeMark: [NFExpression] {
+        [.meta(key: .mark, dreg: .r1),
+         .bitwise(sreg: .r1, dreg: .r1, mask: NFValue.host32(~configuration.masqueradeMark), xor: NFValue.host32(configuration.masqueradeMark)),
+         .metaSet(key: .mark, sreg: .r1)]
+    }
+
+    /// The key of a `service-ips`-shaped map: `ADDR . PROTO . PORT`.
+    func serviceKey(_ address: [UInt8], _ proto: TransportProtocol, _ port: UInt16) -> [UInt8] {
+        NFElement.concatenatedKey(address, [proto.number], NFValue.port(port))
+    }
+
+    /// The key of a `service-nodeports`-shaped map: `PROTO . PORT`.
+    func nodePortKey(_ proto: TransportProtocol, _ port: UInt16) -> [UInt8] {
+        NFElement.concatenatedKey([proto.number], NFValue.port(port))
+    }
+}

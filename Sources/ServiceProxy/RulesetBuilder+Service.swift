@@ -1,0 +1,191 @@
+import NFTables
+
+extension RulesetBuilder {
+    /// What one service port puts in the table, given all of its endpoints (of this family).
+    /// A port whose ClusterIP is not of this family contributes nothing.
+    public func fragment(for service: ServicePortInfo, endpoints: [EndpointInfo]) -> ServiceFragment {
+        var fragment = ServiceFragment()
+        guard let clusterIP = family.addressBytes(service.clusterIP) else { return fragment }
+        let name = service.name
+        let proto = service.name.protocol
+        let categories = EndpointCategories(service: service, endpoints: endpoints)
+
+        var chains = ChainAccumulator()
+        let clusterPolicyChain = KubeProxyNames.clusterPolicyChain(name)
+        let localPolicyChain = KubeProxyNames.localPolicyChain(name)
+        let externalChain = KubeProxyNames.externalChain(name)
+        let firewallChain = KubeProxyNames.firewallChain(name)
+
+        for endpoint in categories.allReachable { chains.ensure(KubeProxyNames.endpointChain(name, endpoint)) }
+        let usesClusterPolicyChain = !categories.cluster.isEmpty && service.usesClusterEndpoints
+        if usesClusterPolicyChain { chains.ensure(clusterPolicyChain) }
+        let usesLocalPolicyChain = !categories.local.isEmpty && service.usesLocalEndpoints
+        if usesLocalPolicyChain { chains.ensure(localPolicyChain) }
+
+        let hasEndpoints = categories.hasAnyEndpoints
+        let internalChain = service.internalPolicyLocal ? localPolicyChain : clusterPolicyChain
+        let hasInternalEndpoints = hasEndpoints && !(service.internalPolicyLocal && categories.local.isEmpty)
+        let externalPolicyChain = service.usesExternalPolicyLocal ? localPolicyChain : clusterPolicyChain
+        let hasExternalEndpoints = hasEndpoints && !(service.usesExternalPolicyLocal && categories.local.isEmpty)
+        let usesExternalChain = hasEndpoints && service.isExternallyAccessible
+        if usesExternalChain { chains.ensure(externalChain) }
+
+        // No endpoints anywhere: reject at once. No endpoints for one policy: drop.
+        let internalFilterVerdict: NFVerdict = hasEndpoints ? .drop : .goto(KubeProxyNames.rejectChain)
+        let externalFilterVerdict: NFVerdict = hasEndpoints ? .drop : .goto(KubeProxyNames.rejectChain)
+
+        var elements: [ProxyMapElement] = [ProxyMapElement(map: .clusterIPs, key: clusterIP)]
+        let clusterKey = serviceKey(clusterIP, proto, service.port)
+        if hasInternalEndpoints {
+            elements.append(ProxyMapElement(map: .serviceIPs, key: clusterKey, verdict: .goto(internalChain)))
+        } else {
+            elements.append(ProxyMapElement(map: .noEndpointServices, key: clusterKey, verdict: internalFilterVerdict))
+        }
+
+        for address in service.externalIPs {
+            guard let bytes = family.addressBytes(address) else { continue }
+            let key = serviceKey(bytes, proto, service.port)
+            if hasEndpoints { elements.append(ProxyMapElement(map: .serviceIPs, key: key, verdict: .goto(externalChain))) }
+            if !hasExternalEndpoints {
+                elements.append(ProxyMapElement(map: .noEndpointServices, key: key, verdict: externalFilterVerdict))
+            }
+        }
+
+        let loadBalancerIPs = service.loadBalancerIPs.compactMap { family.addressBytes($0) }
+        let sourceRanges = service.loadBalancerSourceRanges.filter { $0.family == family }
+        let usesFirewallChain = !loadBalancerIPs.isEmpty && !sourceRanges.isEmpty
+        if usesFirewallChain { chains.ensure(firewallChain) }
+        for bytes in loadBalancerIPs {
+            let key = serviceKey(bytes, proto, service.port)
+            if hasEndpoints { elements.append(ProxyMapElement(map: .serviceIPs, key: key, verdict: .goto(externalChain))) }
+            if usesFirewallChain { elements.append(ProxyMapElement(map: .firewallIPs, key: key, verdict: .goto(firewallChain))) }
+        }
+        if !hasExternalEndpoints {
+            for bytes in loadBalancerIPs {
+                elements.append(ProxyMapElement(map: .noEndpointServices, key: serviceKey(bytes, proto, service.port),
+                                                verdict: externalFilterVerdict))
+            }
+        }
+
+        if let nodePort = service.nodePort {
+            let key = nodePortKey(proto, nodePort)
+            if hasEndpoints { elements.append(ProxyMapElement(map: .serviceNodePorts, key: key, verdict: .goto(externalChain))) }
+            if !hasExternalEndpoints {
+                elements.append(ProxyMapElement(map: .noEndpointNodePorts, key: key, verdict: externalFilterVerdict))
+            }
+        }
+        fragment.elements = elements
+
+        // Internal traffic: masquerade what comes from outside the cluster (or everything).
+        if hasInternalEndpoints {
+            let toService = match(family.destinationField, .eq, clusterIP) + l4proto(proto) + destinationPort(service.port)
+            if configuration.masqueradeAll {
+                chains.add(internalChain, toService + [.verdict(.jump(KubeProxyNames.markForMasquerade))])
+            } else if let clusterCIDR = configuration.clusterCIDR, clusterCIDR.family == family {
+                chains.add(internalChain, toService + match(family.sourceField, .neq, clusterCIDR)
+                           + [.verdict(.jump(KubeProxyNames.markForMasquerade))])
+            }
+        }
+
+        // External traffic: masquerade unless the policy keeps the client's address.
+        if usesExternalChain {
+            if !service.usesExternalPolicyLocal {
+                chains.add(externalChain, [.verdict(.jump(KubeProxyNames.markForMasquerade))])
+            } else if usesClusterPolicyChain {
+                if let clusterCIDR = configuration.clusterCIDR, clusterCIDR.family == family {
+                    // Pods reaching an external address of the service are not subject to the policy.
+                    chains.add(externalChain, match(family.sourceField, .eq, clusterCIDR) + [.verdict(.goto(clusterPolicyChain))])
+                }
+                chains.add(externalChain, fibTypeLocal(.saddr) + [.verdict(.jump(KubeProxyNames.markForMasquerade))])
+                chains.add(externalChain, fibTypeLocal(.saddr) + [.verdict(.goto(clusterPolicyChain))])
+            } else {
+                chains.add(externalChain, fibTypeLocal(.saddr) + [.verdict(.jump(KubeProxyNames.markForMasquerade))])
+            }
+            if hasExternalEndpoints {
+                chains.add(externalChain, [.verdict(.goto(externalPolicyChain))])
+            }
+        }
+
+        // loadBalancerSourceRanges: allowed sources return to the caller, the rest is dropped
+        // (upstream's `ip saddr != { ranges } drop`, as one masked compare per range).
+        if usesFirewallChain {
+            var sources = sourceRanges
+            if let nodeIP = configuration.nodeIP.flatMap({ family.addressBytes($0) }),
+               sourceRanges.contains(where: { $0.contains(nodeIP) }) {
+                sources += loadBalancerIPs.map { CIDR(family: family, network: $0, prefixLength: $0.count * 8) }
+            }
+            for source in sources {
+                chains.add(firewallChain, match(family.sourceField, .eq, source) + [.verdict(.return)])
+            }
+            chains.add(firewallChain, [.verdict(.drop)])
+        }
+
+        var affinityTimeout: UInt32?
+        if case .clientIP(let timeout) = service.sessionAffinity {
+            affinityTimeout = timeout
+            fragment.affinitySets = categories.allReachable.map {
+                AffinitySet(name: KubeProxyNames.affinitySet(name, $0), timeoutSeconds: timeout)
+            }
+        }
+
+        if usesClusterPolicyChain {
+            writeDispatch(into: &chains, chain: clusterPolicyChain, service: name, endpoints: categories.cluster,
+                          affinity: affinityTimeout != nil)
+        }
+        if usesLocalPolicyChain {
+            writeDispatch(into: &chains, chain: localPolicyChain, service: name, endpoints: categories.local,
+                          affinity: affinityTimeout != nil)
+        }
+
+        for endpoint in categories.allReachable {
+            let chain = KubeProxyNames.endpointChain(name, endpoint)
+            guard let address = family.addressBytes(endpoint.address) else { continue }
+            // Hairpin: an endpoint reaching its own service must come back through this node.
+            chains.add(chain, match(family.sourceField, .eq, address) + [.verdict(.jump(KubeProxyNames.markForMasquerade))])
+            if affinityTimeout != nil {
+                let set = NFSetReference(family: tableFamily, table: KubeProxyNames.table, name: KubeProxyNames.affinitySet(name, endpoint))
+                chains.add(chain, [.load(family.sourceField, into: .r1), .dynset(op: .update, set: set, sregKey: .r1)])
+            }
+            chains.add(chain, l4proto(proto) + [
+                .immediate(data: address, dreg: .r1), .immediate(data: NFValue.port(endpoint.port), dreg: .r2),
+                .nat(.init(kind: .dnat, family: tableFamily, addressMin: .r1, portMin: .r2, flags: 0x2)),
+            ])
+        }
+        fragment.chains = chains.chains
+        return fragment
+    }
+
+    /// Session-affinity lookups, then `numgen random mod N vmap { ... }` over the endpoints.
+    private func writeDispatch(into chains: inout ChainAccumulator, chain: String, service: ServicePortName,
+                               endpoints: [EndpointInfo], affinity: Bool) {
+        if affinity {
+            for endpoint in endpoints {
+                let set = NFSetReference(family: tableFamily, table: KubeProxyNames.table, name: KubeProxyNames.affinitySet(service, endpoint))
+                chains.add(chain, [.load(family.sourceField, into: .r1), .lookup(set: set, sreg: .r1, dreg: nil),
+                                   .verdict(.goto(KubeProxyNames.endpointChain(service, endpoint)))])
+            }
+        }
+        chains.add(chain, ProxyRule.randomDispatch(endpoints.map { KubeProxyNames.endpointChain(service, $0) }))
+    }
+}
+
+/// Chains in the order they were first named, with their rules.
+struct ChainAccumulator {
+    private(set) var chains: [ProxyChain] = []
+    private var index: [String: Int] = [:]
+
+    mutating func ensure(_ name: String) {
+        guard index[name] == nil else { return }
+        index[name] = chains.count
+        chains.append(ProxyChain(name: name))
+    }
+
+    mutating func add(_ chain: String, _ expressions: [NFExpression]) {
+        add(chain, ProxyRule(expressions))
+    }
+
+    mutating func add(_ chain: String, _ rule: ProxyRule) {
+        ensure(chain)
+        chains[index[chain]!].rules.append(rule)
+    }
+}

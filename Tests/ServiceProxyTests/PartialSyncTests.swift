@@ -1,0 +1,86 @@
+import NFTables
+import Testing
+@testable import ServiceProxy
+
+/// The partial-sync transaction as data: which operations a change produces.
+@Suite("Partial sync transactions")
+struct PartialSyncTests {
+    let builder = Fixture.builder()
+    let port = Fixture.port()
+
+    func verbs(_ transaction: NFTransaction) -> [String] {
+        transaction.operations.map { "\($0.verb) \($0.object)" }
+    }
+
+    @Test func removingOneEndpointRewritesTheServiceChainAndFlushesTheEndpointChainOnly() {
+        let service = ServicePortInfo(name: port, clusterIP: "10.96.0.10", port: 80)
+        let before = builder.fragment(for: service, endpoints: Fixture.endpoints(["10.244.1.5", "10.244.2.5", "10.244.3.5"]))
+        let after = builder.fragment(for: service, endpoints: Fixture.endpoints(["10.244.1.5", "10.244.2.5"]))
+        var ledger = ElementLedger()
+        _ = ledger.replace(owner: port, old: [], new: before.elements)
+        let elementChanges = ledger.replace(owner: port, old: before.elements, new: after.elements)
+        #expect(elementChanges.isEmpty)
+
+        var writer = RulesetTransaction(builder: builder)
+        let stale = writer.writePartialSync(changes: [(port, AppliedFragment(before), after)], elementChanges: elementChanges)
+        let serviceChain = KubeProxyNames.clusterPolicyChain(port)
+        let removed = KubeProxyNames.endpointChain(port, EndpointInfo(address: "10.244.3.5", port: 8080))
+        #expect(stale == [removed])
+        #expect(verbs(writer.transaction) == [
+            "flush chain ip kube-proxy \(serviceChain)",
+            "add rule ip kube-proxy \(serviceChain)",
+            "add map ip kube-proxy __map%d",
+            "add element ip kube-proxy __map%d",
+            "add rule ip kube-proxy \(serviceChain)",
+            "flush chain ip kube-proxy \(removed)",
+        ])
+    }
+
+    @Test func aServiceLosingItsLastEndpointMovesItsElementToTheRejectMap() {
+        let service = ServicePortInfo(name: port, clusterIP: "10.96.0.10", port: 80)
+        let before = builder.fragment(for: service, endpoints: Fixture.endpoints(["10.244.1.5"]))
+        let after = builder.fragment(for: service, endpoints: [])
+        var ledger = ElementLedger()
+        _ = ledger.replace(owner: port, old: [], new: before.elements)
+        let changes = ledger.replace(owner: port, old: before.elements, new: after.elements)
+        var writer = RulesetTransaction(builder: builder)
+        let stale = writer.writePartialSync(changes: [(port, AppliedFragment(before), after)], elementChanges: changes)
+        #expect(Set(stale) == Set(before.chains.map(\.name)))
+        let operations = verbs(writer.transaction)
+        #expect(operations.contains("delete element ip kube-proxy service-ips"))
+        #expect(operations.contains("add element ip kube-proxy no-endpoint-services"))
+        #expect(!operations.contains { $0.hasPrefix("add rule") })
+    }
+
+    @Test func elementsSharedByPortsOfOneServiceStayUntilTheLastOwnerGoes() {
+        let other = Fixture.port(portName: "p443")
+        let first = [ProxyMapElement(map: .clusterIPs, key: Fixture.ip("10.96.0.10"))]
+        var ledger = ElementLedger()
+        #expect(ledger.replace(owner: port, old: [], new: first).count == 1)
+        #expect(ledger.replace(owner: other, old: [], new: first).isEmpty)
+        #expect(ledger.replace(owner: port, old: first, new: []).isEmpty)
+        let last = ledger.replace(owner: other, old: first, new: [])
+        #expect(last.count == 1)
+        #expect(ledger.count == 0)
+    }
+
+    @Test func udpEndpointRemovalDeletesFlowsToEveryServiceAddressFromThatEndpoint() {
+        let service = ServicePortInfo(name: Fixture.port(protocol: .udp), clusterIP: "10.96.0.53", port: 53, nodePort: 30053,
+                                      externalIPs: ["192.0.2.7"])
+        let old = UDPView(service: service, endpoints: Fixture.endpoints(["10.244.1.9", "10.244.2.9"], port: 5353), family: .ipv4)
+        let new = UDPView(service: service, endpoints: Fixture.endpoints(["10.244.2.9"], port: 5353), family: .ipv4)
+        let gone = Fixture.ip("10.244.1.9")
+        #expect(UDPView.staleFilters(old: old, new: new) == [
+            ConntrackFilter(destination: Fixture.ip("10.96.0.53"), destinationPort: 53, replySource: gone),
+            ConntrackFilter(destination: Fixture.ip("192.0.2.7"), destinationPort: 53, replySource: gone),
+            ConntrackFilter(destinationPort: 30053, replySource: gone),
+        ])
+        // A service that gets its first endpoint loses the flows that were never DNATed.
+        let empty = UDPView(service: service, endpoints: [], family: .ipv4)
+        #expect(UDPView.staleFilters(old: empty, new: new) == [
+            ConntrackFilter(destination: Fixture.ip("10.96.0.53"), destinationPort: 53, replySource: Fixture.ip("10.96.0.53")),
+            ConntrackFilter(destination: Fixture.ip("192.0.2.7"), destinationPort: 53, replySource: Fixture.ip("192.0.2.7")),
+        ])
+        #expect(UDPView(service: ServicePortInfo(name: Fixture.port(), clusterIP: "10.96.0.10", port: 80), endpoints: [], family: .ipv4) == nil)
+    }
+}
