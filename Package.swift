@@ -153,7 +153,7 @@ let package = Package(
         ),
         .target(
             name: "ServiceProxy",
-            dependencies: ["NFTables", "CSwiftletNetfilter"],
+            dependencies: ["NFTables", "CSwiftletNetfilter", "CSwiftletNet"],
             swiftSettings: swiftSettings
         ),
 
@@ -213,7 +213,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ServiceProxyTests",
-            dependencies: ["ServiceProxy", "NFTables", "CSwiftletNetfilter"],
+            dependencies: ["ServiceProxy", "NFTables", "CSwiftletNetfilter", "CSwiftletNet", "TestSupport"],
             swiftSettings: swiftSettings
         ),
     ],

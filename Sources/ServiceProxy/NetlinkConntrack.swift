@@ -1,3 +1,4 @@
+import CSwiftletNet
 import CSwiftletNetfilter
 import Glibc
 import Synchronization
@@ -28,28 +29,19 @@ public final class NetlinkConntrack: ConntrackTable {
     /// the caller's namespace.
     public init(networkNamespace: String? = nil) throws(ConntrackError) {
         place = networkNamespace ?? "the current network namespace"
-        var original: Int32 = -1
+        let socketType = Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+        let socketDescriptor: Int32
+        let socketError: Int32
         if let networkNamespace {
-            original = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
-            guard original >= 0 else { throw ConntrackError(operation: "open /proc/thread-self/ns/net", errno: errno, place: place) }
             let target = open(networkNamespace, O_RDONLY | O_CLOEXEC)
-            guard target >= 0 else {
-                close(original)
-                throw ConntrackError(operation: "open", errno: errno, place: networkNamespace)
-            }
+            guard target >= 0 else { throw ConntrackError(operation: "open", errno: errno, place: networkNamespace) }
             defer { close(target) }
-            guard SL_setns_net(target) == 0 else {
-                close(original)
-                throw ConntrackError(operation: "setns", errno: errno, place: networkNamespace)
-            }
+            // The shim enters the namespace on this thread only while the socket is made.
+            socketDescriptor = SL_net_socket_in(target, AF_NETLINK, socketType, NETLINK_NETFILTER)
+        } else {
+            socketDescriptor = socket(AF_NETLINK, socketType, NETLINK_NETFILTER)
         }
-        let socketDescriptor = socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), NETLINK_NETFILTER)
-        let socketError = errno
-        if original >= 0 {
-            // A thread left in another namespace would act on the wrong tables later: stop.
-            if SL_setns_net(original) != 0 { fatalError("setns back to the thread's own network namespace failed (errno \(errno))") }
-            close(original)
-        }
+        socketError = errno
         guard socketDescriptor >= 0 else { throw ConntrackError(operation: "socket(NETLINK_NETFILTER)", errno: socketError, place: place) }
         var address = sockaddr_nl()
         address.nl_family = sa_family_t(AF_NETLINK)

@@ -78,9 +78,16 @@ final class ChildProcess: Sendable {
         var text: String { data.withLock { String(decoding: $0, as: UTF8.self) } }
     }
 
+    /// When the process was seen to exit, recorded by Foundation's own process-monitor thread:
+    /// a busy test pool cannot delay it, so exit latencies measured against it are the child's.
+    private final class ExitInstant: Sendable {
+        let value = Mutex<ContinuousClock.Instant?>(nil)
+    }
+
     private let process: Process
     private let output = Captured()
     private let errorOutput = Captured()
+    private let exited = ExitInstant()
 
     init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
         let process = Process()
@@ -104,8 +111,15 @@ final class ChildProcess: Sendable {
             let data = handle.availableData
             errorOutput.data.withLock { $0.append(data) }
         }
+        process.terminationHandler = { [exited] _ in
+            let now = ContinuousClock.now
+            exited.value.withLock { $0 = now }
+        }
         try process.run()
     }
+
+    /// The instant the process exited, once it has.
+    var exitInstant: ContinuousClock.Instant? { exited.value.withLock { $0 } }
 
     var processIdentifier: Int32 { process.processIdentifier }
     var standardOutput: String { output.text }

@@ -5,7 +5,7 @@ import Testing
 
 /// The IPv6 proxier against the kernel: an `ip6 kube-proxy` table that reads back as `nft -f`
 /// of the rendered text does, and IPv6 traffic to a ClusterIP reaching a backend.
-@Suite("IPv6 proxier against the kernel", .serialized, .enabled(if: KernelEnvironment.mustRun))
+@Suite("IPv6 proxier against the kernel", .serialized, .kernel)
 struct IPv6KernelTests {
     static let service = ServiceName(namespace: "default", name: "web6")
 

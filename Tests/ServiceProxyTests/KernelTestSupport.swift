@@ -2,20 +2,22 @@
 // removes, even when it fails), commands run inside them, and background servers.
 
 import Foundation
+import TestSupport
 import Testing
 
-/// Whether the kernel tests can run here: root, `ip`, `nft` and busybox. Under CI (`CI=true`)
-/// they run regardless, so a missing condition fails them instead of skipping them.
+/// What the kernel tests need: root, Debian's `ip` and `nft`, and busybox-static (TestSupport's
+/// requirements: skipped without them on a developer's machine, failed under `CI=true`).
 enum KernelEnvironment {
     static let nft = "/usr/sbin/nft"
     static let ip = "/usr/sbin/ip"
     static let busybox = "/bin/busybox"
 
-    static var isUsable: Bool {
-        getuid() == 0 && [nft, ip, busybox].allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
-    }
+    static let requirements: [Requirement] = [.root, .command(nft), .command(ip), .command(busybox)]
+}
 
-    static var mustRun: Bool { isUsable || ProcessInfo.processInfo.environment["CI"] == "true" }
+extension Trait where Self == ConditionTrait {
+    /// The kernel and traffic suites' requirements.
+    static var kernel: Self { .requires(.root, .command(KernelEnvironment.nft), .command(KernelEnvironment.ip), .command(KernelEnvironment.busybox)) }
 }
 
 struct CommandFailure: Error, CustomStringConvertible {
@@ -59,10 +61,7 @@ final class TestNamespace {
     var path: String { "/run/netns/\(name)" }
 
     init(_ role: String) throws {
-        guard KernelEnvironment.isUsable else {
-            throw CommandFailure(command: ["ip", "netns", "add"], status: -1,
-                                 output: "kernel tests need root, \(KernelEnvironment.ip), \(KernelEnvironment.nft) and \(KernelEnvironment.busybox)")
-        }
+        for requirement in KernelEnvironment.requirements { try requirement.verify() }
         name = "sp-\(role)-\(UInt32.random(in: 0...UInt32.max))"
         try run([KernelEnvironment.ip, "netns", "add", name])
         try exec(["/usr/sbin/ip", "link", "set", "lo", "up"])

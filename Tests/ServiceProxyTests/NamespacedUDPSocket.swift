@@ -1,3 +1,4 @@
+import CSwiftletNet
 import CSwiftletNetfilter
 import Foundation
 import Glibc
@@ -12,14 +13,12 @@ final class NamespacedUDPSocket: @unchecked Sendable {
     private var server: Thread?
 
     init(namespace path: String, address: String = "0.0.0.0", port: UInt16) throws {
-        let original = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
         let target = open(path, O_RDONLY | O_CLOEXEC)
-        defer { close(original); close(target) }
-        guard original >= 0, target >= 0, SL_setns_net(target) == 0 else {
-            throw CommandFailure(command: ["setns", path], status: errno, output: "cannot enter the namespace")
+        guard target >= 0 else {
+            throw CommandFailure(command: ["open", path], status: errno, output: "cannot open the namespace")
         }
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        precondition(SL_setns_net(original) == 0, "cannot return to the test thread's namespace")
+        defer { close(target) }
+        let fd = SL_net_socket_in(target, AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw CommandFailure(command: ["socket"], status: errno, output: "udp socket") }
         descriptor = fd
         var timeout = timeval(tv_sec: 0, tv_usec: 200_000)

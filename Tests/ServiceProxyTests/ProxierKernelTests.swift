@@ -5,7 +5,7 @@ import Testing
 
 /// The proxier against the kernel, each test in a network namespace it creates; `nft` (and
 /// `nft -j list ruleset`) is the independent reader.
-@Suite("Proxier against the kernel", .serialized, .enabled(if: KernelEnvironment.mustRun))
+@Suite("Proxier against the kernel", .serialized, .kernel)
 struct ProxierKernelTests {
     func makeProxier(_ namespace: TestNamespace, metrics: ProxyMetrics? = nil,
                      dispatch: ProxyConfiguration.EndpointDispatch = .verdictMap) throws -> NFTablesProxier {

@@ -9,7 +9,7 @@ import Testing
 /// are printed as `bench proxy NAME VALUE UNIT`; the test asserts that both sides programmed
 /// the same ruleset, not the timings. Sizes come from `SWIFTLET_PROXY_BENCH_SIZES`
 /// (default `1000`; `scripts/bench proxy` asks for `1000,10000,30000`).
-@Suite("Proxy benchmark", .serialized, .enabled(if: KernelEnvironment.mustRun))
+@Suite("Proxy benchmark", .serialized, .kernel)
 struct ProxyBenchmarkTests {
     static var sizes: [Int] {
         (ProcessInfo.processInfo.environment["SWIFTLET_PROXY_BENCH_SIZES"] ?? "1000")

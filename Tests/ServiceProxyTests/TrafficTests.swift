@@ -4,7 +4,7 @@ import Testing
 @testable import ServiceProxy
 
 /// Real traffic through the proxier's rules, in namespaces the tests create.
-@Suite("Service traffic through the proxier's rules", .serialized, .enabled(if: KernelEnvironment.mustRun))
+@Suite("Service traffic through the proxier's rules", .serialized, .kernel)
 struct TrafficTests {
     func lab(_ dispatch: ProxyConfiguration.EndpointDispatch = .verdictMap) async throws -> TrafficLab {
         let lab = try TrafficLab(dispatch: dispatch)
