@@ -30,6 +30,33 @@ let package = Package(
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
 
+        // MARK: Container runtime
+
+        .target(name: "ContainerRuntime", swiftSettings: swiftSettings),
+        .target(name: "ContainerRuntimeTesting", dependencies: ["ContainerRuntime"], swiftSettings: swiftSettings),
+        .target(
+            name: "CSwiftletRuntime",
+            dependencies: ["CCap"],
+            cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-Wall", "-Wextra", "-Werror"])]
+        ),
+        .executableTarget(
+            name: "swiftlet-monitor",
+            dependencies: ["CSwiftletRuntime"],
+            cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-Wall", "-Wextra", "-Werror"])],
+            // C only and linked statically (about 0.9 MiB resident): see swift_runtime_stubs.c.
+            linkerSettings: [.unsafeFlags(["-static-executable"])]
+        ),
+        .target(
+            name: "NativeRuntime",
+            dependencies: ["ContainerRuntime", "CSwiftletRuntime", "CSeccomp", "CCap"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "swiftlet-runtime-tool",
+            dependencies: ["NativeRuntime", "ContainerRuntime"],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Swift modules, leaves first
 
         .target(
@@ -80,6 +107,16 @@ let package = Package(
         .testTarget(
             name: "NodeAgentTests",
             dependencies: ["NodeAgent", "KubeAPI", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ContainerRuntimeTests",
+            dependencies: ["ContainerRuntime", "ContainerRuntimeTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NativeRuntimeTests",
+            dependencies: ["NativeRuntime", "ContainerRuntime", "ContainerRuntimeTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
