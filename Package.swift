@@ -65,6 +65,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Kubelet",
+            dependencies: [
+                "KubeAPI",
+                "ContainerRuntime",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "NodeAgent",
             dependencies: [
                 "KubeAPI",
@@ -107,6 +117,11 @@ let package = Package(
         .testTarget(
             name: "NodeAgentTests",
             dependencies: ["NodeAgent", "KubeAPI", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KubeletTests",
+            dependencies: ["Kubelet", "KubeAPI", "ContainerRuntime", "ContainerRuntimeTesting", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
