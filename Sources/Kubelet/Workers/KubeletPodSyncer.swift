@@ -1,0 +1,84 @@
+import ContainerRuntime
+import KubeAPI
+import Logging
+
+/// The kubelet's `PodSyncHandler`: reads the runtime, applies `PodActions` through the
+/// `RuntimeManager`, generates the status and records what a person should know.
+struct KubeletPodSyncer: PodSyncHandler {
+    let manager: RuntimeManager
+    let statuses: PodStatusStore
+    let events: EventRecorder
+    let generator: PodStatusGenerator
+    let clock: any KubeletClock
+    let logger: Logger
+    /// Readiness, startup and liveness results (from the probe workers, when there are any).
+    let probes: @Sendable (String) async -> (PodStatusGenerator.ProbeResults, Set<String>)
+
+    func syncPod(_ pod: CoreV1.Pod) async -> PodSyncOutcome {
+        let uid = pod.metadata?.uid ?? ""
+        let name = pod.metadata?.name ?? ""
+        let namespace = pod.metadata?.namespace ?? ""
+        let fullName = "\(namespace)/\(name)"
+        let before: RuntimePodStatus
+        do {
+            before = try await manager.podStatus(uid: uid, name: name, namespace: namespace)
+        } catch {
+            logger.error("cannot read the pod's runtime status", metadata: ["pod": "\(fullName)", "error": "\(error)"])
+            return PodSyncOutcome(requeueAfter: .seconds(1))
+        }
+        let previous = await statuses.pod(uid: uid)?.status
+        // A pod that already finished stays finished (upstream never runs it again).
+        if let phase = previous?.phase, phase == "Succeeded" || phase == "Failed" {
+            return PodSyncOutcome(isTerminal: true)
+        }
+        let (probeResults, livenessFailed) = await probes(uid)
+        let result = await manager.syncPod(pod, status: before, livenessFailed: livenessFailed)
+        for (container, error) in result.containerErrors.sorted(by: { $0.key < $1.key }) {
+            let reason = error.reason == ContainerSyncError.crashLoopBackOff || error.reason == ContainerSyncError.imagePullBackOff ? "BackOff" : "Failed"
+            let message = error.reason == ContainerSyncError.crashLoopBackOff ? "Back-off restarting failed container \(container) in pod \(fullName)" : "Error: \(error.reason): \(error.message)"
+            await events.record(KubeletEvent(kind: .warning, reason: reason, object: fullName, message: message))
+        }
+        if let sandboxError = result.sandboxError {
+            await events.record(KubeletEvent(kind: .warning, reason: "FailedCreatePodSandBox", object: fullName, message: sandboxError))
+        }
+        let after = (try? await manager.podStatus(uid: uid, name: name, namespace: namespace)) ?? before
+        let status = generator.generate(
+            pod: pod, runtime: after, sync: result, probes: probeResults, previous: previous, now: Self.time(clock.nowNanoseconds()))
+        await statuses.set(pod, status: status)
+        let terminal = status.phase == "Succeeded" || status.phase == "Failed"
+        var requeue = result.requeueAfter
+        if result.sandboxError != nil { requeue = requeue ?? .seconds(1) }
+        return PodSyncOutcome(isTerminal: terminal, requeueAfter: requeue)
+    }
+
+    func syncTerminatingPod(_ pod: CoreV1.Pod, gracePeriod: Int64?) async {
+        let uid = pod.metadata?.uid ?? ""
+        let name = pod.metadata?.name ?? ""
+        let namespace = pod.metadata?.namespace ?? ""
+        guard let status = try? await manager.podStatus(uid: uid, name: name, namespace: namespace) else { return }
+        if status.hasRunningContainers || status.sandboxes.contains(where: { $0.state == .ready }) {
+            await events.record(KubeletEvent(kind: .normal, reason: "Killing", object: "\(namespace)/\(name)", message: "Stopping pod"))
+        }
+        await manager.killPod(pod, status: status, gracePeriod: gracePeriod)
+        if let stopped = try? await manager.podStatus(uid: uid, name: name, namespace: namespace) {
+            let previous = await statuses.pod(uid: uid)?.status
+            var generated = generator.generate(
+                pod: pod, runtime: stopped, sync: PodSyncResult(), previous: previous, now: Self.time(clock.nowNanoseconds()))
+            if let phase = previous?.phase, phase == "Succeeded" || phase == "Failed" { generated.phase = phase }
+            await statuses.set(pod, status: generated)
+        }
+    }
+
+    func syncTerminatedPod(_ pod: CoreV1.Pod, removed: Bool) async {
+        guard removed else { return }
+        let uid = pod.metadata?.uid ?? ""
+        if let status = try? await manager.podStatus(uid: uid, name: pod.metadata?.name ?? "", namespace: pod.metadata?.namespace ?? "") {
+            await manager.removePod(status: status)
+        }
+        await statuses.remove(uid: uid)
+    }
+
+    static func time(_ nanoseconds: Int64) -> MetaV1.Time {
+        MetaV1.Time(secondsSinceEpoch: nanoseconds / 1_000_000_000)
+    }
+}
