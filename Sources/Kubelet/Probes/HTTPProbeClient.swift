@@ -41,8 +41,7 @@ public struct HTTPProbeClient: Sendable {
 
     /// GETs `request`, following same-host redirects, and returns the last response.
     public func get(_ request: HTTPProbeRequest, timeout: Duration) async -> Result<Response, Failure> {
-        let nanoseconds = UInt64(max(0, timeout.components.seconds)) * 1_000_000_000 + UInt64(max(0, timeout.components.attoseconds / 1_000_000_000))
-        let deadline = DispatchTime.now() + .nanoseconds(Int(min(nanoseconds, UInt64(Int.max))))
+        let deadline = ProbeDeadline(timeout).dispatchTime
         return await ProbeSocket.offload { Self.exchange(request, deadline: deadline) }
     }
 
