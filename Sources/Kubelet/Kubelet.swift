@@ -22,14 +22,14 @@ import ServiceLifecycle
 /// already runs (found by the pod UID label) and keeps containers whose spec hash matches. Once
 /// every source has delivered, pods the runtime runs that no source wants are stopped and removed.
 public actor Kubelet: Service {
-    public let settings: KubeletSettings
-    public let manager: RuntimeManager
+    public nonisolated let settings: KubeletSettings
+    public nonisolated let manager: RuntimeManager
     /// The pods' latest statuses.
-    public let statuses: PodStatusStore
+    public nonisolated let statuses: PodStatusStore
     /// Bad manifests, back-offs, kills.
-    public let events: EventRecorder
-    public let config: PodConfig
-    public let workers: PodWorkers
+    public nonisolated let events: EventRecorder
+    public nonisolated let config: PodConfig
+    public nonisolated let workers: PodWorkers
     private let sources: [any PodSource]
     private let pleg: PodLifecycleEventGenerator
     private let logger: Logger

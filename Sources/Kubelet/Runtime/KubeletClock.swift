@@ -21,6 +21,11 @@ public final class ManualKubeletClock: KubeletClock {
 
     public func nowNanoseconds() -> Int64 { now.withLock { $0 } }
 
+    /// Sets the clock to `nanoseconds` since the Unix epoch.
+    public func set(nanoseconds: Int64) {
+        now.withLock { $0 = nanoseconds }
+    }
+
     /// Moves the clock forward.
     public func advance(by duration: Duration) {
         let (seconds, attoseconds) = duration.components

@@ -1,0 +1,293 @@
+import ContainerRuntime
+import ContainerRuntimeTesting
+import Foundation
+import KubeAPI
+import Testing
+
+@testable import Kubelet
+
+@Suite("Kubelet end to end on the fake runtime")
+struct KubeletEndToEndTests {
+    @Test func podFileBecomesARunningReadyPodWithUpstreamStatusFields() async throws {
+        let harness = try KubeletHarness()
+        try harness.write("web.yaml", podManifest("web"))
+        let pod = try await harness.waitUntilReady("web")
+        await harness.tearDown()
+        let status = try #require(pod.status)
+        #expect(status.phase == "Running")
+        #expect(status.podIP == "10.88.0.2")
+        #expect(status.podIPs?.map(\.ip) == ["10.88.0.2"])
+        #expect(status.hostIP == "192.0.2.10")
+        #expect(status.qosClass == "BestEffort")
+        #expect(status.startTime != nil)
+        #expect(status.conditions?.map(\.type) == ["PodReadyToStartContainers", "Initialized", "ContainersReady", "Ready"])
+        #expect(status.conditions?.allSatisfy { $0.status == "True" } == true)
+        let app = try #require(pod.containerStatus("app"))
+        #expect(app.state?.running?.startedAt != nil)
+        #expect(app.ready && app.started == true)
+        #expect(app.restartCount == 0)
+        #expect(app.image == "busybox:1.36")
+        #expect(!app.imageID.isEmpty)
+        #expect(app.containerID?.hasPrefix("swiftlet://") == true)
+    }
+
+    @Test func initContainersRunInOrderBeforeTheMainContainer() async throws {
+        let harness = try KubeletHarness()
+        try harness.write("init.yaml", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: init}
+            spec:
+              initContainers:
+              - {name: first, image: busybox:1.36, command: [sh, -c, "exit 0"]}
+              - {name: second, image: busybox:1.36, command: ["true"]}
+              containers:
+              - {name: app, image: busybox:1.36, command: [sleep, "3600"]}
+            """)
+        let pod = try await harness.waitUntilReady("init")
+        let created = try await harness.runtime.listContainers(filter: ContainerFilter()).sorted { $0.createdAt < $1.createdAt }
+        await harness.tearDown()
+        #expect(created.map(\.metadata.name) == ["first", "second", "app"])
+        for name in ["first", "second"] {
+            let status = try #require(pod.containerStatus(name))
+            #expect(status.state?.terminated?.reason == "Completed", "\(name)")
+            #expect(status.ready, "\(name)")
+        }
+        #expect(pod.condition("Initialized")?.status == "True")
+    }
+
+    @Test func mainContainerWaitsWithPodInitializingWhileAnInitContainerRuns() async throws {
+        let harness = try KubeletHarness()
+        try harness.write("slowinit.yaml", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: slowinit}
+            spec:
+              initContainers:
+              - {name: setup, image: busybox:1.36, command: [sleep, "3600"]}
+              containers:
+              - {name: app, image: busybox:1.36, command: [sleep, "3600"]}
+            """)
+        let pod = try await harness.waitForPod("slowinit", "init container running") { $0.containerStatus("setup")?.state?.running != nil }
+        await harness.tearDown()
+        #expect(pod.status?.phase == "Pending")
+        #expect(pod.containerStatus("app")?.state?.waiting?.reason == "PodInitializing")
+        #expect(pod.condition("Initialized")?.status == "False")
+        #expect(pod.condition("Initialized")?.reason == "ContainersNotInitialized")
+        #expect(pod.condition("Initialized")?.message == "containers with incomplete status: [setup]")
+        #expect(pod.condition("Ready")?.message == "containers with unready status: [app]")
+    }
+
+    @Test func failingContainerUnderRestartPolicyNeverFailsThePodWithReasonError() async throws {
+        let harness = try KubeletHarness()
+        try harness.write("fail.yaml", podManifest("fail", command: ["sh", "-c", "exit 3"], restartPolicy: "Never"))
+        let pod = try await harness.waitForPod("fail", "Failed") { $0.status?.phase == "Failed" }
+        let calls = await harness.runtime.fake.calls
+        await harness.tearDown()
+        let terminated = try #require(pod.containerStatus("app")?.state?.terminated)
+        #expect(terminated.exitCode == 3)
+        #expect(terminated.reason == "Error")
+        #expect(pod.condition("Ready")?.status == "False")
+        #expect(calls.filter { $0 == "startContainer" }.count == 1)
+    }
+
+    @Test func containerThatExitsZeroUnderOnFailureSucceedsWithReasonCompleted() async throws {
+        let harness = try KubeletHarness()
+        try harness.write("job.yaml", podManifest("job", command: ["true"], restartPolicy: "OnFailure"))
+        let pod = try await harness.waitForPod("job", "Succeeded") { $0.status?.phase == "Succeeded" }
+        await harness.tearDown()
+        #expect(pod.containerStatus("app")?.state?.terminated?.reason == "Completed")
+        #expect(pod.condition("Ready")?.reason == "PodCompleted")
+    }
+
+    /// Back-off runs on the injected clock: nothing here sleeps through a delay.
+    @Test func crashingContainerGoesIntoCrashLoopBackOffThatDoublesOnTheInjectedClock() async throws {
+        let clock = ManualKubeletClock()
+        let harness = try KubeletHarness(clock: clock)
+        try harness.write("crash.yaml", podManifest("crash", command: ["false"]))
+        // First exit: restarted at once. Second exit: back-off 10 s.
+        let first = try await harness.waitForPod("crash", "CrashLoopBackOff") {
+            $0.containerStatus("app")?.state?.waiting?.reason == "CrashLoopBackOff"
+        }
+        let app = try #require(first.containerStatus("app"))
+        #expect(app.restartCount == 1)
+        #expect(app.state?.waiting?.message?.hasPrefix("back-off 10s restarting failed container=app pod=crash-node1_default(") == true, "\(app)")
+        #expect(app.lastState?.terminated?.exitCode == 1)
+        #expect(app.lastState?.terminated?.reason == "Error")
+        #expect(first.status?.phase == "Running")
+
+        // Still within the 10 s: a sync changes nothing.
+        await harness.sync(first)
+        // The runtime stamps exits with the real time: start counting from now.
+        clock.set(nanoseconds: WallClock.nowNanoseconds())
+        clock.advance(by: .seconds(11))
+        await harness.sync(first)
+        let second = try await harness.waitForPod("crash", "the next back-off") {
+            $0.containerStatus("app")?.state?.waiting?.message?.hasPrefix("back-off 20s") == true
+        }
+        #expect(second.containerStatus("app")?.restartCount == 2)
+        let events = await harness.kubelet.events.events(for: "default/crash-node1")
+        await harness.tearDown()
+        #expect(events.contains { $0.reason == "BackOff" && $0.kind == .warning })
+    }
+
+    @Test func missingImageGivesErrImagePullThenImagePullBackOff() async throws {
+        let clock = ManualKubeletClock()
+        let harness = try KubeletHarness(clock: clock)
+        try harness.write("noimage.yaml", podManifest("noimage", image: "registry.example/missing:1"))
+        let first = try await harness.waitForPod("noimage", "ErrImagePull") { $0.containerStatus("app")?.state?.waiting?.reason == "ErrImagePull" }
+        #expect(first.containerStatus("app")?.state?.waiting?.message?.contains("not found") == true)
+        #expect(first.status?.phase == "Pending")
+        await harness.sync(first)
+        let backoff = try await harness.waitForPod("noimage", "ImagePullBackOff") { $0.containerStatus("app")?.state?.waiting?.reason == "ImagePullBackOff" }
+        #expect(backoff.containerStatus("app")?.state?.waiting?.message == "Back-off pulling image \"registry.example/missing:1\"")
+        #expect(harness.runtime.pulls == 1)
+        clock.advance(by: .seconds(11))
+        await harness.sync(first)
+        _ = try await harness.waitForPod("noimage", "ErrImagePull again") { $0.containerStatus("app")?.state?.waiting?.reason == "ErrImagePull" }
+        let pulls = harness.runtime.pulls
+        await harness.tearDown()
+        #expect(pulls == 2)
+    }
+
+    @Test func imagePullPolicyNeverWithoutTheImageGivesErrImageNeverPull() async throws {
+        let harness = try KubeletHarness()
+        try harness.write("never.yaml", podManifest("never", extra: "    imagePullPolicy: Never"))
+        let pod = try await harness.waitForPod("never", "ErrImageNeverPull") { $0.containerStatus("app")?.state?.waiting?.reason == "ErrImageNeverPull" }
+        await harness.tearDown()
+        #expect(pod.containerStatus("app")?.state?.waiting?.message == "Container image \"busybox:1.36\" is not present with pull policy of Never")
+        #expect(harness.runtime.pulls == 0)
+    }
+
+    @Test func missingConfigMapGivesCreateContainerConfigError() async throws {
+        let harness = try KubeletHarness()
+        try harness.write("cfg.yaml", podManifest("cfg", extra: """
+                envFrom:
+                - configMapRef: {name: absent}
+            """))
+        let pod = try await harness.waitForPod("cfg", "CreateContainerConfigError") {
+            $0.containerStatus("app")?.state?.waiting?.reason == "CreateContainerConfigError"
+        }
+        await harness.tearDown()
+        #expect(pod.containerStatus("app")?.state?.waiting?.message == "configmaps \"absent\" not found")
+    }
+
+    @Test func configMapFromTheManifestDirectoryFeedsTheEnvironment() async throws {
+        let harness = try KubeletHarness()
+        try harness.write("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {MODE: fast}\n")
+        try harness.write("env.yaml", podManifest("env", extra: """
+                envFrom:
+                - configMapRef: {name: settings}
+            """))
+        _ = try await harness.waitUntilReady("env")
+        await harness.tearDown()
+        let config = try #require(harness.runtime.createdConfigs.first)
+        #expect(config.envs.contains(KeyValue("MODE", "fast")))
+        #expect(config.command == ["sleep", "3600"])
+        #expect(config.logPath == "app/0.log")
+        #expect(config.annotations[RuntimeLabels.restartCount] == "0")
+        #expect(config.mounts.contains { $0.containerPath == "/dev/termination-log" })
+    }
+
+    @Test func restartedAgentAdoptsRunningContainersWithoutRestartingThem() async throws {
+        let runtime = PullFailingRuntime()
+        let first = try KubeletHarness(runtime: runtime)
+        try first.write("web.yaml", podManifest("web"))
+        let before = try await first.waitUntilReady("web")
+        await first.stop()
+        let startsBefore = await runtime.fake.calls.filter { $0 == "startContainer" || $0 == "runPodSandbox" }.count
+
+        let second = try KubeletHarness(runtime: runtime, manifests: first.manifests)
+        let after = try await second.waitUntilReady("web")
+        await second.kubelet.workers.syncAll()
+        try await Task.sleep(for: .milliseconds(100))
+        let calls = await runtime.fake.calls
+        await second.tearDown()
+        #expect(after.metadata?.uid == before.metadata?.uid)
+        #expect(after.containerStatus("app")?.containerID == before.containerStatus("app")?.containerID)
+        #expect(after.containerStatus("app")?.restartCount == 0)
+        #expect(calls.filter { $0 == "startContainer" || $0 == "runPodSandbox" }.count == startsBefore)
+        #expect(!calls.contains("stopContainer"))
+    }
+
+    @Test func podNoSourceWantsAfterARestartIsStoppedAndRemoved() async throws {
+        let runtime = PullFailingRuntime()
+        let first = try KubeletHarness(runtime: runtime)
+        try first.write("old.yaml", podManifest("old"))
+        _ = try await first.waitUntilReady("old")
+        await first.stop()
+        try FileManager.default.removeItem(atPath: first.manifests + "/old.yaml")
+
+        let second = try KubeletHarness(runtime: runtime, manifests: first.manifests)
+        try await within(10, "the orphan's removal") {
+            while try await !runtime.listPodSandboxes(filter: PodSandboxFilter()).isEmpty {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        let containers = try await runtime.listContainers(filter: ContainerFilter())
+        await second.tearDown()
+        #expect(containers.isEmpty)
+    }
+
+    @Test func badManifestsGiveEventsNamingTheFileWhileTheGoodPodRuns() async throws {
+        let harness = try KubeletHarness()
+        try harness.write("broken.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: [oops\n")
+        try harness.write("unknown.yaml", podManifest("unknown", extra: "    imagePullPolcy: Always"))
+        try harness.write("badname.yaml", podManifest("Bad_Name"))
+        try harness.write("good.yaml", podManifest("good"))
+        _ = try await harness.waitUntilReady("good")
+        let events = try await within(5, "three InvalidManifest events") {
+            while true {
+                let events = await harness.kubelet.events.all.filter { $0.reason == "InvalidManifest" }
+                if events.count >= 3 { return events }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        let running = await harness.kubelet.statuses.all.map(\.fullName)
+        await harness.tearDown()
+        #expect(running == ["default/good-node1"])
+        #expect(events.allSatisfy { $0.kind == .warning })
+        #expect(events.contains { $0.message.contains("broken.yaml:") })
+        #expect(events.contains { $0.message.contains("unknown.yaml:") && $0.message.contains("spec.containers[0].imagePullPolcy") })
+        #expect(events.contains { $0.message.contains("badname.yaml:") && $0.message.contains("metadata.name") })
+    }
+
+    @Test func removedManifestStopsThePodGracefullyAndRemovesIt() async throws {
+        let harness = try KubeletHarness()
+        try harness.write("gone.yaml", podManifest("gone", extra: "  terminationGracePeriodSeconds: 7"))
+        _ = try await harness.waitUntilReady("gone")
+        try FileManager.default.removeItem(atPath: harness.manifests + "/gone.yaml")
+        try await within(10, "the pod's removal") {
+            while await harness.kubelet.statuses.pod(named: "default/gone-node1") != nil {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        let calls = await harness.runtime.fake.calls
+        let sandboxes = try await harness.runtime.listPodSandboxes(filter: PodSandboxFilter())
+        await harness.tearDown()
+        let stop = try #require(calls.firstIndex(of: "stopContainer"))
+        let remove = try #require(calls.firstIndex(of: "removeContainer"))
+        #expect(stop < remove)
+        #expect(calls.contains("stopPodSandbox"))
+        #expect(sandboxes.isEmpty)
+    }
+
+    @Test func sidecarKeepsRunningBesideTheMainContainerAndCountsForReadiness() async throws {
+        let harness = try KubeletHarness()
+        try harness.write("side.yaml", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: side}
+            spec:
+              initContainers:
+              - {name: proxy, image: busybox:1.36, command: [sleep, "3600"], restartPolicy: Always}
+              containers:
+              - {name: app, image: busybox:1.36, command: [sleep, "3600"]}
+            """)
+        let pod = try await harness.waitUntilReady("side")
+        await harness.tearDown()
+        #expect(pod.containerStatus("proxy")?.state?.running != nil)
+        #expect(pod.containerStatus("proxy")?.ready == true)
+        #expect(pod.containerStatus("app")?.state?.running != nil)
+    }
+}
