@@ -37,16 +37,18 @@ public actor Kubelet: Service {
     private var desired: [String: CoreV1.Pod] = [:]
     private var reportedIssues: Set<ManifestIssue> = []
 
+    /// The probe workers (readiness, liveness, startup) of every pod.
+    public nonisolated let probes: ProbeManager
+
     /// A kubelet running the pods of `sources` on `runtime`.
     ///
     /// - Parameters:
-    ///   - probes: readiness, startup and liveness results by pod UID (the probe manager's; the
-    ///     default has none: running containers are ready).
+    ///   - objects: where ConfigMaps and Secrets are found; by default those of the sources
+    ///     (the manifest directory in standalone use).
     public init(
         runtime: any ContainerRuntime, sources: [any PodSource], settings: KubeletSettings,
         clock: any KubeletClock = SystemKubeletClock(),
         objects: (@Sendable () async -> any ConfigObjectLookup)? = nil,
-        probes: @escaping @Sendable (String) async -> (PodStatusGenerator.ProbeResults, Set<String>) = { _ in (.init(), []) },
         logger: Logger = Logger(label: "swiftlet.kubelet")
     ) {
         self.settings = settings
@@ -64,9 +66,11 @@ public actor Kubelet: Service {
         let events = EventRecorder()
         self.events = events
         self.pleg = PodLifecycleEventGenerator(runtime: runtime, relistPeriod: settings.relistPeriod, logger: logger)
+        let probes = ProbeManager(prober: Prober(runtime: runtime))
+        self.probes = probes
         let syncer = KubeletPodSyncer(
             manager: manager, statuses: statuses, events: events, generator: PodStatusGenerator(hostIPs: settings.hostIPs),
-            clock: clock, logger: logger, probes: probes)
+            clock: clock, logger: logger, probeResults: probes.results)
         self.workers = PodWorkers(handler: syncer, logger: logger)
     }
 
@@ -98,6 +102,9 @@ public actor Kubelet: Service {
                 for await update in self.config.updates { await self.handle(update) }
             }
             group.addTask {
+                for await update in self.probes.results.updates() { await self.workers.sync(uid: update.podUID) }
+            }
+            group.addTask {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: self.settings.syncFrequency)
                     await self.workers.syncAll()
@@ -110,20 +117,43 @@ public actor Kubelet: Service {
     func handle(_ update: PodUpdate) async {
         switch update {
         case .add(let pod):
-            desired[pod.metadata?.uid ?? ""] = pod
+            let uid = pod.metadata?.uid ?? ""
+            desired[uid] = pod
             logger.info("pod added", metadata: ["pod": "\(PodConfig.fullName(pod))"])
             await workers.update(pod, kind: .create)
+            await probes.addPod(pod, clock: ContinuousClock()) { [weak self] name in
+                await self?.probedState(uid: uid, container: name) ?? .podGone
+            }
         case .update(let pod):
             desired[pod.metadata?.uid ?? ""] = pod
             await workers.update(pod, kind: .update)
         case .remove(let pod):
             desired[pod.metadata?.uid ?? ""] = nil
+            await probes.removePod(uid: pod.metadata?.uid ?? "")
             logger.info("pod removed from its source, stopping it", metadata: ["pod": "\(PodConfig.fullName(pod))"])
             await workers.update(pod, kind: .kill(gracePeriod: nil, removed: true))
         case .sourcesReady:
             await cleanUpOrphans()
         }
         await reportIssues()
+    }
+
+    /// What a probe worker needs to know of its container, from the latest status.
+    func probedState(uid: String, container name: String) async -> ProbedContainerState {
+        guard let pod = desired[uid] else { return .podGone }
+        let willRestart = (pod.spec?.restartPolicy ?? "Always") != "Never"
+        guard let current = await statuses.pod(uid: uid), let status = current.containerStatus(named: name) else {
+            return .notRunning(containerID: nil, willRestart: true)
+        }
+        let id = status.containerID.map { String($0.dropFirst(PodStatusGenerator.runtimeScheme.count + 3)) }
+        guard let id, let running = status.state?.running else {
+            return .notRunning(containerID: id, willRestart: willRestart)
+        }
+        let startedAt = running.startedAt?.secondsSinceEpoch ?? 0
+        let runningFor = Duration.seconds(max(0, WallClock.nowNanoseconds() / 1_000_000_000 - startedAt))
+        let spec = ((pod.spec?.containers ?? []) + (pod.spec?.initContainers ?? [])).first { $0.name == name }
+        let started = spec?.startupProbe == nil || probes.results.status(containerID: id, kind: .startup) == .success
+        return .running(containerID: id, runningFor: runningFor, started: started, podIP: current.status?.podIP ?? "")
     }
 
     private func reportIssues() async {

@@ -291,3 +291,71 @@ struct KubeletEndToEndTests {
         #expect(pod.containerStatus("app")?.state?.running != nil)
     }
 }
+
+@Suite("Kubelet with probes and hooks on the fake runtime")
+struct KubeletProbeAndHookTests {
+    @Test func readinessProbeDecidesWhenTheContainerAndPodAreReady() async throws {
+        let harness = try KubeletHarness()
+        try harness.write("probed.yaml", podManifest("probed", extra: """
+                readinessProbe:
+                  exec: {command: ["true"]}
+                  periodSeconds: 1
+            """))
+        // A container with a readiness probe is not ready until the probe says so.
+        let ready = try await harness.waitUntilReady("probed")
+        await harness.tearDown()
+        #expect(ready.containerStatus("app")?.ready == true)
+        let calls = await harness.runtime.fake.calls
+        #expect(calls.contains("execSync"))
+    }
+
+    @Test func failingLivenessProbeRestartsTheContainer() async throws {
+        let harness = try KubeletHarness()
+        try harness.write("live.yaml", podManifest("live", extra: """
+                livenessProbe:
+                  exec: {command: ["false"]}
+                  periodSeconds: 1
+                  failureThreshold: 1
+            """))
+        let restarted = try await harness.waitForPod("live", "a restart") { ($0.containerStatus("app")?.restartCount ?? 0) >= 1 }
+        await harness.tearDown()
+        #expect(restarted.containerStatus("app")?.lastState?.terminated != nil)
+    }
+
+    @Test func preStopHookRunsBeforeTheContainerIsStopped() async throws {
+        let harness = try KubeletHarness()
+        try harness.write("hook.yaml", podManifest("hook", extra: """
+                lifecycle:
+                  preStop:
+                    exec: {command: ["true"]}
+            """))
+        _ = try await harness.waitUntilReady("hook")
+        try FileManager.default.removeItem(atPath: harness.manifests + "/hook.yaml")
+        try await within(10, "the pod's removal") {
+            while await harness.kubelet.statuses.pod(named: "default/hook-node1") != nil {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        let calls = await harness.runtime.fake.calls
+        await harness.tearDown()
+        let exec = try #require(calls.firstIndex(of: "execSync"))
+        let stop = try #require(calls.firstIndex(of: "stopContainer"))
+        #expect(exec < stop)
+    }
+
+    @Test func failingPostStartHookStopsTheContainerWithPostStartHookError() async throws {
+        let harness = try KubeletHarness()
+        try harness.write("post.yaml", podManifest("post", restartPolicy: "Never", extra: """
+                lifecycle:
+                  postStart:
+                    exec: {command: ["false"]}
+            """))
+        let pod = try await harness.waitForPod("post", "the hook's failure") {
+            $0.containerStatus("app")?.state?.waiting?.reason == "PostStartHookError" || $0.containerStatus("app")?.state?.terminated != nil
+        }
+        let events = await harness.kubelet.events.events(for: "default/post-node1")
+        await harness.tearDown()
+        #expect(pod.containerStatus("app")?.state?.running == nil)
+        #expect(events.contains { $0.message.contains("PostStartHookError") })
+    }
+}

@@ -10,6 +10,7 @@ public struct ContainerSyncError: Error, Sendable, Equatable, CustomStringConver
     public static let createContainerConfigError = "CreateContainerConfigError"
     public static let createContainerError = "CreateContainerError"
     public static let runContainerError = "RunContainerError"
+    public static let postStartHookError = "PostStartHookError"
 
     public var reason: String
     public var message: String

@@ -37,6 +37,8 @@ public struct RuntimeManager: Sendable {
     public let crashBackoff: Backoff
     /// Image pull back-off, keyed by pod UID and image.
     public let imageBackoff: Backoff
+    /// Runs postStart and preStop hooks.
+    public let hooks: HookRunner
     /// Where ConfigMaps and Secrets referenced by env come from.
     public let objects: @Sendable () async -> any ConfigObjectLookup
     let logger: Logger
@@ -52,6 +54,7 @@ public struct RuntimeManager: Sendable {
         self.crashBackoff = Backoff(clock: clock)
         self.imageBackoff = Backoff(clock: clock)
         self.objects = objects
+        self.hooks = HookRunner(runtime: runtime)
         self.logger = logger
     }
 
@@ -95,9 +98,16 @@ public struct RuntimeManager: Sendable {
     // MARK: Syncing
 
     /// Brings the runtime in line with the pod's spec: one pass of `PodActions`.
-    public func syncPod(_ pod: CoreV1.Pod, status: RuntimePodStatus, livenessFailed: Set<String> = []) async -> PodSyncResult {
+    ///
+    /// - Parameters:
+    ///   - livenessFailed: running containers whose liveness or startup probe failed.
+    ///   - started: whether a running container's startup probe has passed.
+    public func syncPod(
+        _ pod: CoreV1.Pod, status: RuntimePodStatus, livenessFailed: Set<String> = [],
+        started: (RuntimeContainerStatus) -> Bool = { _ in true }
+    ) async -> PodSyncResult {
         var result = PodSyncResult()
-        let actions = PodActions.compute(pod: pod, status: status, livenessFailed: livenessFailed)
+        let actions = PodActions.compute(pod: pod, status: status, livenessFailed: livenessFailed, started: started)
         let podName = "\(status.namespace)/\(status.name)"
         result.initializationFailed = actions.initializationFailed
 
@@ -204,6 +214,15 @@ public struct RuntimeManager: Sendable {
             return .failure(StartFailure(error: ContainerSyncError(reason: ContainerSyncError.runContainerError, message: "failed to start container \(id): \(error)")))
         }
         logger.info("started container", metadata: ["pod": "\(podName)", "container": "\(container.name)", "id": "\(id)", "restartCount": "\(restartCount)"])
+        if container.lifecycle?.postStart != nil {
+            do {
+                try await hooks.run(.postStart, pod: pod, container: container, containerID: id, podIP: podIPs.first ?? "")
+            } catch {
+                logger.warning("postStart hook failed, stopping the container", metadata: ["pod": "\(podName)", "container": "\(container.name)", "error": "\(error.message)"])
+                await killContainer(pod, id: id, name: container.name, gracePeriod: nil, runPreStop: false)
+                return .failure(StartFailure(error: ContainerSyncError(reason: ContainerSyncError.postStartHookError, message: error.message)))
+            }
+        }
         return .success(id)
     }
 
@@ -284,9 +303,28 @@ public struct RuntimeManager: Sendable {
         }
     }
 
-    /// Stops one container within the grace period (at least 2 s, as upstream).
-    func killContainer(_ pod: CoreV1.Pod?, id: String, name: String, gracePeriod: Int64?) async {
-        let grace = max(gracePeriod ?? pod?.metadata?.deletionGracePeriodSeconds ?? pod?.spec?.terminationGracePeriodSeconds ?? 30, Self.minimumGracePeriod)
+    /// Stops one container within the grace period (at least 2 s, as upstream): its preStop hook
+    /// first, with the grace period as deadline, then the stop signal with what is left of it.
+    func killContainer(_ pod: CoreV1.Pod?, id: String, name: String, gracePeriod: Int64?, runPreStop: Bool = true) async {
+        var grace = max(gracePeriod ?? pod?.metadata?.deletionGracePeriodSeconds ?? pod?.spec?.terminationGracePeriodSeconds ?? 30, Self.minimumGracePeriod)
+        let containers = (pod?.spec?.containers ?? []) + (pod?.spec?.initContainers ?? [])
+        if runPreStop, let pod, let container = containers.first(where: { $0.name == name }), container.lifecycle?.preStop != nil,
+            (try? await runtime.containerStatus(id: id))?.state == .running
+        {
+            let clock = ContinuousClock()
+            let start = clock.now
+            let podIP = (try? await runtime.listPodSandboxes(filter: PodSandboxFilter(labelSelector: [RuntimeLabels.podUID: pod.metadata?.uid ?? ""])))
+                .flatMap { $0.first }.map(\.id)
+            var ip = ""
+            if let podIP, let sandbox = try? await runtime.podSandboxStatus(id: podIP) { ip = sandbox.ip }
+            do {
+                try await hooks.run(.preStop, pod: pod, container: container, containerID: id, podIP: ip, deadline: .seconds(grace))
+            } catch {
+                logger.warning("preStop hook failed", metadata: ["container": "\(name)", "id": "\(id)", "error": "\(error.message)"])
+            }
+            let spent = (clock.now - start).components.seconds
+            grace = max(grace - spent, Self.minimumGracePeriod)
+        }
         do {
             try await runtime.stopContainer(id: id, timeout: grace)
         } catch {

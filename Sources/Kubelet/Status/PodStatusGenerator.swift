@@ -14,7 +14,7 @@ public struct PodStatusGenerator: Sendable {
 
     /// Readiness and startup results from the probe workers, by container ID; a running container
     /// without a readiness probe is ready, one without a startup probe is started.
-    public struct ProbeResults: Sendable, Equatable {
+    public struct ProbeStates: Sendable, Equatable {
         public var ready: [String: Bool]
         public var started: [String: Bool]
 
@@ -30,7 +30,7 @@ public struct PodStatusGenerator: Sendable {
     ///   - previous: the status last generated, for `startTime` and condition transition times.
     ///   - now: the time to stamp on transitions.
     public func generate(
-        pod: CoreV1.Pod, runtime: RuntimePodStatus, sync: PodSyncResult, probes: ProbeResults = ProbeResults(),
+        pod: CoreV1.Pod, runtime: RuntimePodStatus, sync: PodSyncResult, probes: ProbeStates = ProbeStates(),
         previous: CoreV1.PodStatus?, now: MetaV1.Time
     ) -> CoreV1.PodStatus {
         let spec = pod.spec ?? CoreV1.PodSpec()
@@ -91,7 +91,7 @@ public struct PodStatusGenerator: Sendable {
     // MARK: Containers
 
     private func containerStatus(
-        _ container: CoreV1.Container, pod: CoreV1.Pod, runtime: RuntimePodStatus, sync: PodSyncResult, probes: ProbeResults,
+        _ container: CoreV1.Container, pod: CoreV1.Pod, runtime: RuntimePodStatus, sync: PodSyncResult, probes: ProbeStates,
         isInit: Bool, defaultReason: String
     ) -> CoreV1.ContainerStatus {
         let latest = runtime.latest(container.name)

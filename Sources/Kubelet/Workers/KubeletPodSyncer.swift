@@ -11,8 +11,8 @@ struct KubeletPodSyncer: PodSyncHandler {
     let generator: PodStatusGenerator
     let clock: any KubeletClock
     let logger: Logger
-    /// Readiness, startup and liveness results (from the probe workers, when there are any).
-    let probes: @Sendable (String) async -> (PodStatusGenerator.ProbeResults, Set<String>)
+    /// The probe workers' results.
+    let probeResults: ProbeResults
 
     func syncPod(_ pod: CoreV1.Pod) async -> PodSyncOutcome {
         let uid = pod.metadata?.uid ?? ""
@@ -31,8 +31,9 @@ struct KubeletPodSyncer: PodSyncHandler {
         if let phase = previous?.phase, phase == "Succeeded" || phase == "Failed" {
             return PodSyncOutcome(isTerminal: true)
         }
-        let (probeResults, livenessFailed) = await probes(uid)
-        let result = await manager.syncPod(pod, status: before, livenessFailed: livenessFailed)
+        let (probeStates, livenessFailed) = Self.probeStates(pod, before, probeResults)
+        let result = await manager.syncPod(
+            pod, status: before, livenessFailed: livenessFailed, started: { probeStates.started[$0.id] ?? true })
         for (container, error) in result.containerErrors.sorted(by: { $0.key < $1.key }) {
             let reason = error.reason == ContainerSyncError.crashLoopBackOff || error.reason == ContainerSyncError.imagePullBackOff ? "BackOff" : "Failed"
             let message = error.reason == ContainerSyncError.crashLoopBackOff ? "Back-off restarting failed container \(container) in pod \(fullName)" : "Error: \(error.reason): \(error.message)"
@@ -43,7 +44,8 @@ struct KubeletPodSyncer: PodSyncHandler {
         }
         let after = (try? await manager.podStatus(uid: uid, name: name, namespace: namespace)) ?? before
         let status = generator.generate(
-            pod: pod, runtime: after, sync: result, probes: probeResults, previous: previous, now: Self.time(clock.nowNanoseconds()))
+            pod: pod, runtime: after, sync: result, probes: Self.probeStates(pod, after, probeResults).0, previous: previous,
+            now: Self.time(clock.nowNanoseconds()))
         await statuses.set(pod, status: status)
         let terminal = status.phase == "Succeeded" || status.phase == "Failed"
         var requeue = result.requeueAfter
@@ -76,6 +78,30 @@ struct KubeletPodSyncer: PodSyncHandler {
             await manager.removePod(status: status)
         }
         await statuses.remove(uid: uid)
+    }
+
+    /// Readiness and startup of each running container, and the containers whose liveness or
+    /// startup probe failed, from the probe workers' results. A container without a readiness
+    /// probe is left to the default (ready when running), one without a startup probe is started.
+    static func probeStates(_ pod: CoreV1.Pod, _ status: RuntimePodStatus, _ results: ProbeResults) -> (PodStatusGenerator.ProbeStates, Set<String>) {
+        var states = PodStatusGenerator.ProbeStates()
+        var failed: Set<String> = []
+        let containers = (pod.spec?.containers ?? []) + (pod.spec?.initContainers ?? [])
+        for container in containers {
+            guard let latest = status.latest(container.name), latest.state == .running else { continue }
+            if container.startupProbe != nil {
+                let startup = results.status(containerID: latest.id, kind: .startup)
+                states.started[latest.id] = startup == .success
+                if startup == .failure { failed.insert(latest.id) }
+            }
+            if container.readinessProbe != nil {
+                states.ready[latest.id] = results.status(containerID: latest.id, kind: .readiness) == .success
+            }
+            if container.livenessProbe != nil, results.status(containerID: latest.id, kind: .liveness) == .failure {
+                failed.insert(latest.id)
+            }
+        }
+        return (states, failed)
     }
 
     static func time(_ nanoseconds: Int64) -> MetaV1.Time {
