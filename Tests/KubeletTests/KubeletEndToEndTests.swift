@@ -359,3 +359,64 @@ struct KubeletProbeAndHookTests {
         #expect(events.contains { $0.message.contains("PostStartHookError") })
     }
 }
+
+@Suite("Kubelet volumes on the fake runtime")
+struct KubeletVolumeTests {
+    @Test func configMapAndEmptyDirVolumesAreSetUpAndMountedIntoTheContainer() async throws {
+        let harness = try KubeletHarness()
+        try harness.write("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: site}\ndata: {index.html: hello}\n")
+        try harness.write("vol.yaml", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: vol}
+            spec:
+              volumes:
+              - {name: content, configMap: {name: site}}
+              - {name: scratch, emptyDir: {}}
+              containers:
+              - name: app
+                image: busybox:1.36
+                command: [sleep, "3600"]
+                volumeMounts:
+                - {name: content, mountPath: /usr/share/www}
+                - {name: scratch, mountPath: /tmp/scratch}
+            """)
+        let pod = try await harness.waitUntilReady("vol")
+        let config = try #require(harness.runtime.createdConfigs.first { $0.metadata.name == "app" })
+        let content = try #require(config.mounts.first { $0.containerPath == "/usr/share/www" })
+        let page = try String(contentsOfFile: content.hostPath + "/index.html", encoding: .utf8)
+        let uid = try #require(pod.metadata?.uid)
+        await harness.tearDown()
+        #expect(page == "hello")
+        #expect(content.readonly)
+        #expect(content.hostPath.contains("/pods/\(uid)/volumes/kubernetes.io~configmap/content"))
+        #expect(config.mounts.contains { $0.containerPath == "/tmp/scratch" && !$0.readonly })
+    }
+
+    @Test func missingConfigMapVolumeKeepsTheContainersWaitingWithAFailedMountEvent() async throws {
+        let harness = try KubeletHarness()
+        try harness.write("novol.yaml", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: novol}
+            spec:
+              volumes:
+              - {name: content, configMap: {name: absent}}
+              containers:
+              - {name: app, image: busybox:1.36, command: [sleep, "3600"], volumeMounts: [{name: content, mountPath: /data}]}
+            """)
+        let pod = try await harness.waitForPod("novol", "a status") { $0.status?.containerStatuses != nil }
+        let events = try await within(5, "the FailedMount event") {
+            while true {
+                let events = await harness.kubelet.events.events(for: "default/novol-node1").filter { $0.reason == "FailedMount" }
+                if !events.isEmpty { return events }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        let created = harness.runtime.createdConfigs
+        await harness.tearDown()
+        #expect(pod.containerStatus("app")?.state?.waiting?.reason == "ContainerCreating")
+        #expect(events.first?.message.contains("absent") == true, "\(events)")
+        #expect(created.isEmpty)
+    }
+}

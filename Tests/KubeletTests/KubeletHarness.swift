@@ -20,7 +20,9 @@ final class KubeletHarness: Sendable {
         self.runtime = runtime
         let settings = KubeletSettings(
             nodeName: "node1", hostIPs: ["192.0.2.10"], syncFrequency: .seconds(3600), relistPeriod: .seconds(3600),
-            runtime: RuntimeManager.Settings(podLogsRoot: state + "/logs", podsDirectory: state + "/pods"))
+            runtime: RuntimeManager.Settings(
+                podLogsRoot: state + "/logs", podsDirectory: state + "/pods",
+                volumes: VolumeManager(root: state, nodeAllocatableMemory: 1 << 30, mountsTmpfs: false)))
         let source = ManifestDirectorySource(path: self.manifests, nodeName: "node1", checkFrequency: .seconds(3600))
         let kubelet = Kubelet(runtime: runtime, sources: [source], settings: settings, clock: clock)
         self.kubelet = kubelet

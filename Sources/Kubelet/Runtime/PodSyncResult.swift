@@ -4,6 +4,8 @@ public struct PodSyncResult: Sendable, Equatable {
     public var containerErrors: [String: ContainerSyncError] = [:]
     /// The sandbox could not be made or found; the pod is retried.
     public var sandboxError: String?
+    /// The pod's volumes could not be set up; its containers wait (upstream's `FailedMount`).
+    public var volumeError: String?
     /// When a back-off ends and the pod should be synced again.
     public var requeueAfter: Duration?
     /// A regular init container failed under `restartPolicy: Never`.

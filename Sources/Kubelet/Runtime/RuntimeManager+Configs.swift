@@ -47,14 +47,18 @@ extension RuntimeManager {
     /// The container configuration (upstream's `generateContainerConfig`): env, command and args
     /// through `ContainerEnvironment`, the termination message file, labels and annotations.
     ///
-    /// - Throws: `EnvironmentError` (the container's `CreateContainerConfigError`), or an error
-    ///   naming the termination message file that could not be made.
+    /// - Throws: `EnvironmentError` or `VolumeError` (the container's
+    ///   `CreateContainerConfigError`), or an error naming the termination message file that
+    ///   could not be made.
     func makeContainerConfig(
-        _ container: CoreV1.Container, pod: CoreV1.Pod, restartCount: UInt32, imageRef: String, podIPs: [String]
+        _ container: CoreV1.Container, pod: CoreV1.Pod, restartCount: UInt32, imageRef: String, podIPs: [String], volumes: PodVolumes
     ) async throws -> ContainerConfig {
         let environment = try await ContainerEnvironment.build(
             container: container, fields: PodFieldValues(pod: pod, podIPs: podIPs), objects: await objects())
         var mounts: [Mount] = []
+        if let manager = settings.volumes {
+            mounts = try manager.mounts(for: container, volumes: volumes, environment: environment.dictionary)
+        }
         let messagePath = container.terminationMessagePath ?? "/dev/termination-log"
         if !messagePath.isEmpty {
             let directory = "\(settings.podsDirectory)/\(pod.metadata?.uid ?? "")/containers/\(container.name)"

@@ -15,11 +15,18 @@ public struct RuntimeManager: Sendable {
         public var podsDirectory: String
         /// The runtime handler for sandboxes (`runtimeClassName`'s handler; empty: default).
         public var runtimeHandler: String
+        /// Sets up the pods' volumes; nil: pods with volumes cannot start (tests without a state
+        /// directory).
+        public var volumes: VolumeManager?
 
-        public init(podLogsRoot: String = "/var/log/pods", podsDirectory: String = "/var/lib/swiftlet/pods", runtimeHandler: String = "") {
+        public init(
+            podLogsRoot: String = "/var/log/pods", podsDirectory: String = "/var/lib/swiftlet/pods", runtimeHandler: String = "",
+            volumes: VolumeManager? = nil
+        ) {
             self.podLogsRoot = podLogsRoot
             self.podsDirectory = podsDirectory
             self.runtimeHandler = runtimeHandler
+            self.volumes = volumes
         }
     }
 
@@ -139,10 +146,23 @@ public struct RuntimeManager: Sendable {
 
         let spec = pod.spec ?? CoreV1.PodSpec()
         let initContainers = spec.initContainers ?? []
+        var volumes = PodVolumes()
+        if !actions.initContainersToStart.isEmpty || !actions.containersToStart.isEmpty {
+            switch await setUpVolumes(pod, podIPs: podIPs) {
+            case .success(let prepared): volumes = prepared
+            case .failure(let error):
+                result.volumeError = error.message
+                result.requeue(after: .seconds(2))
+                logger.warning("volumes not ready, containers wait", metadata: ["pod": "\(podName)", "error": "\(error.message)"])
+                return result
+            }
+        }
         let freshStatus = actions.createSandbox ? RuntimePodStatus(uid: status.uid, name: status.name, namespace: status.namespace) : status
         for index in actions.initContainersToStart {
             let container = initContainers[index]
-            let outcome = await start(container, pod: pod, status: status, countFrom: freshStatus, sandboxID: sandboxID, sandboxConfig: sandboxConfig, podIPs: podIPs)
+            let outcome = await start(
+                container, pod: pod, status: status, countFrom: freshStatus, sandboxID: sandboxID, sandboxConfig: sandboxConfig,
+                podIPs: podIPs, volumes: volumes)
             if case .failure(let error) = outcome {
                 result.containerErrors[container.name] = error.error
                 if let delay = error.retryAfter { result.requeue(after: delay) }
@@ -151,7 +171,9 @@ public struct RuntimeManager: Sendable {
         }
         for index in actions.containersToStart {
             let container = spec.containers[index]
-            let outcome = await start(container, pod: pod, status: status, countFrom: freshStatus, sandboxID: sandboxID, sandboxConfig: sandboxConfig, podIPs: podIPs)
+            let outcome = await start(
+                container, pod: pod, status: status, countFrom: freshStatus, sandboxID: sandboxID, sandboxConfig: sandboxConfig,
+                podIPs: podIPs, volumes: volumes)
             if case .failure(let error) = outcome {
                 result.containerErrors[container.name] = error.error
                 if let delay = error.retryAfter { result.requeue(after: delay) }
@@ -169,7 +191,7 @@ public struct RuntimeManager: Sendable {
     /// Starts one container (upstream's `startContainer` with `doBackOff` before it).
     private func start(
         _ container: CoreV1.Container, pod: CoreV1.Pod, status: RuntimePodStatus, countFrom: RuntimePodStatus, sandboxID: String,
-        sandboxConfig: PodSandboxConfig, podIPs: [String]
+        sandboxConfig: PodSandboxConfig, podIPs: [String], volumes: PodVolumes
     ) async -> Result<String, StartFailure> {
         let podName = "\(status.namespace)/\(status.name)"
         let uid = status.uid
@@ -198,7 +220,8 @@ public struct RuntimeManager: Sendable {
         let restartCount = previous.map { (UInt32($0.annotations[RuntimeLabels.restartCount] ?? "") ?? $0.metadata.attempt) + 1 } ?? 0
         let config: ContainerConfig
         do {
-            config = try await makeContainerConfig(container, pod: pod, restartCount: restartCount, imageRef: imageRef, podIPs: podIPs)
+            config = try await makeContainerConfig(
+                container, pod: pod, restartCount: restartCount, imageRef: imageRef, podIPs: podIPs, volumes: volumes)
         } catch {
             return .failure(StartFailure(error: ContainerSyncError(reason: ContainerSyncError.createContainerConfigError, message: "\(error)")))
         }
@@ -224,6 +247,21 @@ public struct RuntimeManager: Sendable {
             }
         }
         return .success(id)
+    }
+
+    struct VolumeSetUpFailure: Error {
+        var message: String
+    }
+
+    /// Sets up (or refreshes) the pod's volumes (upstream's `WaitForAttachAndMount`).
+    private func setUpVolumes(_ pod: CoreV1.Pod, podIPs: [String]) async -> Result<PodVolumes, VolumeSetUpFailure> {
+        guard !(pod.spec?.volumes ?? []).isEmpty else { return .success(PodVolumes()) }
+        guard let manager = settings.volumes else {
+            return .failure(VolumeSetUpFailure(message: "volumes are not supported: the kubelet has no volume directory"))
+        }
+        let referenced = await ReferencedObjects.fetch(for: pod, from: await objects())
+        let volumes = manager.setUp(pod: pod, objects: referenced, fields: PodFieldValues(pod: pod, podIPs: podIPs))
+        return volumes.isComplete ? .success(volumes) : .failure(VolumeSetUpFailure(message: volumes.failureMessage))
     }
 
     /// Pulls the image as the pull policy says (upstream's `EnsureImageExists`).
@@ -336,6 +374,13 @@ public struct RuntimeManager: Sendable {
     public func removePod(status: RuntimePodStatus) async {
         for container in status.containers { try? await runtime.removeContainer(id: container.id) }
         for sandbox in status.sandboxes { try? await runtime.removePodSandbox(id: sandbox.id) }
+        if let volumes = settings.volumes {
+            do {
+                try volumes.tearDown(uid: status.uid)
+            } catch {
+                logger.error("cannot remove the pod's volumes", metadata: ["pod": "\(status.namespace)/\(status.name)", "error": "\(error)"])
+            }
+        }
         crashBackoff.forget(prefix: status.uid + "_")
         imageBackoff.forget(prefix: status.uid + "_")
         try? FileManager.default.removeItem(atPath: "\(settings.podsDirectory)/\(status.uid)")

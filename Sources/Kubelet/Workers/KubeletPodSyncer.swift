@@ -39,6 +39,9 @@ struct KubeletPodSyncer: PodSyncHandler {
             let message = error.reason == ContainerSyncError.crashLoopBackOff ? "Back-off restarting failed container \(container) in pod \(fullName)" : "Error: \(error.reason): \(error.message)"
             await events.record(KubeletEvent(kind: .warning, reason: reason, object: fullName, message: message))
         }
+        if let volumeError = result.volumeError {
+            await events.record(KubeletEvent(kind: .warning, reason: "FailedMount", object: fullName, message: volumeError))
+        }
         if let sandboxError = result.sandboxError {
             await events.record(KubeletEvent(kind: .warning, reason: "FailedCreatePodSandBox", object: fullName, message: sandboxError))
         }
