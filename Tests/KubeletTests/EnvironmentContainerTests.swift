@@ -46,12 +46,20 @@ import Testing
         let values = env.dictionary
         #expect(values["CFG_LEVEL"] == "info-db")
         #expect(values["CFG_URL"] == "http://$(HOST)/x", "envFrom values are not expanded")
-        #expect(values["CFG_blob"] == "hello")
+        #expect(values["CFG_blob"] == nil, "binaryData keys do not become variables")
         #expect(values["MISSING"] == "$(NOPE)")
         #expect(env.skippedKeys == ["CFG_bad=key"])
-        #expect(env.variables.map(\.name) == ["CFG_LEVEL", "CFG_URL", "CFG_blob", "HOST", "MISSING"])
+        #expect(env.variables.map(\.name) == ["CFG_LEVEL", "CFG_URL", "HOST", "MISSING"])
         #expect(env.command == ["/bin/app", "db"])
         #expect(env.args == ["--level=info-db", "$(HOST)"])
+    }
+
+    @Test func configMapKeyRefReadsDataButNotBinaryData() async throws {
+        let container = CoreV1.Container(
+            env: [CoreV1.EnvVar(name: "B", valueFrom: CoreV1.EnvVarSource(configMapKeyRef: CoreV1.ConfigMapKeySelector(key: "blob", name: "settings")))],
+            name: "app")
+        let error = await #expect(throws: EnvironmentError.self) { try await Self.build(container) }
+        #expect(error == .configMapKeyNotFound(namespace: "shop", name: "settings", key: "blob"))
     }
 
     @Test func secretKeyRefDecodesBase64AndStringData() async throws {

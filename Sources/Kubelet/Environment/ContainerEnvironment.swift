@@ -26,8 +26,10 @@ public struct ContainerEnvironment: Sendable, Equatable {
     public var command: [String]
     /// `args` with references expanded (empty: the image's Cmd, unless `command` is set).
     public var args: [String]
-    /// `envFrom` keys that were skipped because they are not valid variable names (upstream
-    /// records an `InvalidEnvironmentVariableNames` event for them).
+    /// `envFrom` keys (with their prefix) that were skipped because they are not valid variable
+    /// names. Upstream records a Warning event `InvalidEnvironmentVariableNames` for them:
+    /// `Keys [a, b] from the EnvFrom configMap ns/name were skipped since they are considered
+    /// invalid environment variable names.`
     public var skippedKeys: [String]
 
     /// The variables as a dictionary.
@@ -63,7 +65,8 @@ public struct ContainerEnvironment: Sendable, Equatable {
                     if reference.optional == true { continue }
                     throw .configMapNotFound(namespace: namespace, name: name)
                 }
-                payload = ConfigObjectPayload.bytes(of: configMap)
+                // Only `data`: binaryData keys never become variables upstream.
+                payload = (configMap.data ?? [:]).mapValues { Array($0.utf8) }
             } else if let reference = source.secretRef {
                 let name = reference.name ?? ""
                 guard let secret = try await lookup({ try await objects.secret(namespace: namespace, name: name) }) else {
@@ -99,11 +102,11 @@ public struct ContainerEnvironment: Sendable, Equatable {
                         if optional { continue }
                         throw .configMapNotFound(namespace: namespace, name: name)
                     }
-                    guard let bytes = ConfigObjectPayload.bytes(of: configMap)[keyRef.key] else {
+                    guard let text = configMap.data?[keyRef.key] else {
                         if optional { continue }
                         throw .configMapKeyNotFound(namespace: namespace, name: name, key: keyRef.key)
                     }
-                    value = String(decoding: bytes, as: UTF8.self)
+                    value = text
                 } else if let keyRef = source.secretKeyRef {
                     let name = keyRef.name ?? ""
                     let optional = keyRef.optional == true
