@@ -189,3 +189,29 @@ import Testing
         #expect(reason == "NodePorts")
     }
 }
+
+@Suite struct ResourcesRuntimeMappingTests {
+    @Test func burstableContainerMapsToCRIResourcesWithOOMScore() {
+        let container = CoreV1.Container(
+            name: "c",
+            resources: CoreV1.ResourceRequirements(
+                limits: ["cpu": Quantity("500m")!, "memory": Quantity("256Mi")!], requests: ["cpu": Quantity("100m")!, "memory": Quantity("1Gi")!]))
+        let pod = CoreV1.Pod(metadata: MetaV1.ObjectMeta(uid: "u"), spec: CoreV1.PodSpec(containers: [container]))
+        let resources = CgroupResources.linuxContainerResources(container: container, pod: pod, memoryCapacity: 4 << 30)
+        #expect(resources == LinuxContainerResources(
+            cpuPeriod: 100_000, cpuQuota: 50_000, cpuShares: 102, memoryLimitInBytes: 268_435_456, oomScoreAdj: 750))
+    }
+
+    @Test func bestEffortContainerHasMinimumSharesNoQuotaAndOOMScore1000() {
+        let container = CoreV1.Container(name: "c")
+        let pod = CoreV1.Pod(metadata: MetaV1.ObjectMeta(uid: "u"), spec: CoreV1.PodSpec(containers: [container]))
+        #expect(CgroupResources.linuxContainerResources(container: container, pod: pod, memoryCapacity: 4 << 30)
+            == LinuxContainerResources(cpuPeriod: 100_000, cpuQuota: 0, cpuShares: 2, memoryLimitInBytes: 0, oomScoreAdj: 1000))
+    }
+
+    @Test func probeGracePeriodOverridesPodsForLivenessKill() {
+        #expect(ProbeSettings(CoreV1.Probe(terminationGracePeriodSeconds: 5)).killGracePeriodSeconds(podTerminationGracePeriodSeconds: 60) == 5)
+        #expect(ProbeSettings(CoreV1.Probe()).killGracePeriodSeconds(podTerminationGracePeriodSeconds: 60) == 60)
+        #expect(ProbeSettings(CoreV1.Probe()).killGracePeriodSeconds(podTerminationGracePeriodSeconds: nil) == 30)
+    }
+}

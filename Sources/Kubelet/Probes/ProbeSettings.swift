@@ -42,3 +42,12 @@ public struct ProbeSettings: Sendable, Equatable {
             terminationGracePeriodSeconds: probe.terminationGracePeriodSeconds)
     }
 }
+
+extension ProbeSettings {
+    /// The grace period of a kill after this liveness or startup probe failed: the probe's own
+    /// `terminationGracePeriodSeconds` when set, else the pod's (upstream's
+    /// `ProbeTerminationGracePeriod` behaviour; default 30 s).
+    public func killGracePeriodSeconds(podTerminationGracePeriodSeconds: Int64?) -> Int64 {
+        terminationGracePeriodSeconds ?? podTerminationGracePeriodSeconds ?? 30
+    }
+}
