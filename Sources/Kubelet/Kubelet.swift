@@ -36,6 +36,9 @@ public actor Kubelet: Service {
     /// The desired pods, by UID.
     private var desired: [String: CoreV1.Pod] = [:]
     private var reportedIssues: Set<ManifestIssue> = []
+    var serviceSubscribers: [Int: AsyncStream<LocalServiceState>.Continuation] = [:]
+    var nextServiceSubscriber = 0
+    var lastServiceState: LocalServiceState?
 
     /// The probe workers (readiness, liveness, startup) of every pod.
     public nonisolated let probes: ProbeManager
@@ -105,6 +108,9 @@ public actor Kubelet: Service {
                 for await update in self.probes.results.updates() { await self.workers.sync(uid: update.podUID) }
             }
             group.addTask {
+                for await _ in await self.statuses.changes() { await self.publishServiceState() }
+            }
+            group.addTask {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: self.settings.syncFrequency)
                     await self.workers.syncAll()
@@ -132,10 +138,14 @@ public actor Kubelet: Service {
             await probes.removePod(uid: pod.metadata?.uid ?? "")
             logger.info("pod removed from its source, stopping it", metadata: ["pod": "\(PodConfig.fullName(pod))"])
             await workers.update(pod, kind: .kill(gracePeriod: nil, removed: true))
+        case .objectsChanged:
+            // ConfigMap and Secret volumes are refreshed by the next sync of each pod.
+            await workers.syncAll()
         case .sourcesReady:
             await cleanUpOrphans()
         }
         await reportIssues()
+        await publishServiceState()
     }
 
     /// What a probe worker needs to know of its container, from the latest status.

@@ -61,6 +61,11 @@ public actor PodConfig {
                 continuation.yield(.add(new))
             }
         }
+        if state.snapshot.configMaps != snapshot.configMaps || state.snapshot.secrets != snapshot.secrets
+            || state.snapshot.services != snapshot.services
+        {
+            continuation.yield(.objectsChanged)
+        }
         var stored = snapshot
         stored.issues += duplicateIssues
         for issue in duplicateIssues { logger.error("duplicate pod, ignored", metadata: ["source": "\(snapshot.source)", "problem": "\(issue.message)"]) }

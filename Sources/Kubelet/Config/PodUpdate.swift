@@ -8,6 +8,8 @@ public enum PodUpdate: Sendable, Equatable {
     case update(CoreV1.Pod)
     /// A pod left its source: it is stopped gracefully and forgotten.
     case remove(CoreV1.Pod)
+    /// The ConfigMaps, Secrets or Services of a source changed.
+    case objectsChanged
     /// Every source has delivered its first snapshot: what the runtime runs beyond these pods
     /// belongs to no one and may be cleaned up.
     case sourcesReady
