@@ -420,3 +420,22 @@ struct KubeletVolumeTests {
         #expect(created.isEmpty)
     }
 }
+
+@Suite("Kubelet container resources on the fake runtime")
+struct KubeletResourceTests {
+    @Test func containerLimitsBecomeCgroupResourcesAndTheOOMScoreOfItsClass() async throws {
+        let harness = try KubeletHarness()
+        try harness.write("limited.yaml", podManifest("limited", extra: """
+                resources:
+                  limits: {cpu: 500m, memory: 64Mi}
+            """))
+        let pod = try await harness.waitUntilReady("limited")
+        await harness.tearDown()
+        let resources = try #require(harness.runtime.createdConfigs.first).linux.resources
+        #expect(pod.status?.qosClass == "Guaranteed")
+        #expect(resources.memoryLimitInBytes == 64 * 1024 * 1024)
+        #expect(resources.cpuQuota == 50_000)
+        #expect(resources.cpuPeriod == 100_000)
+        #expect(resources.oomScoreAdj == -997)
+    }
+}

@@ -38,10 +38,11 @@ extension RuntimeManager {
         let security = LinuxSandboxSecurityContext(
             namespaceOptions: namespaces, runAsUser: spec.securityContext?.runAsUser, runAsGroup: spec.securityContext?.runAsGroup,
             supplementalGroups: spec.securityContext?.supplementalGroups ?? [])
+        let cgroupParent = settings.cgroups.map { $0.podCgroup(uid: metadata.uid, qos: QOSClass(pod: pod)) } ?? ""
         return PodSandboxConfig(
             metadata: metadata, hostname: hostname, logDirectory: metadata.logDirectory(root: settings.podLogsRoot), dnsConfig: dns,
             portMappings: portMappings, labels: RuntimeLabels.sandboxLabels(pod), annotations: pod.metadata?.annotations ?? [:],
-            linux: LinuxPodSandboxConfig(securityContext: security, sysctls: sysctls))
+            linux: LinuxPodSandboxConfig(cgroupParent: cgroupParent, securityContext: security, sysctls: sysctls))
     }
 
     /// The container configuration (upstream's `generateContainerConfig`): env, command and args
@@ -81,7 +82,8 @@ extension RuntimeManager {
         ]
         annotations[RuntimeLabels.terminationGracePeriod] = String(pod.spec?.terminationGracePeriodSeconds ?? 30)
         let security = container.securityContext
-        let linux = LinuxContainerConfig(securityContext: LinuxContainerSecurityContext(
+        let resources = CgroupResources.linuxContainerResources(container: container, pod: pod, memoryCapacity: settings.memoryCapacity)
+        let linux = LinuxContainerConfig(resources: resources, securityContext: LinuxContainerSecurityContext(
             addCapabilities: security?.capabilities?.add ?? [], dropCapabilities: security?.capabilities?.drop ?? [],
             privileged: security?.privileged ?? false,
             runAsUser: security?.runAsUser ?? pod.spec?.securityContext?.runAsUser,

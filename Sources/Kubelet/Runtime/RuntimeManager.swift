@@ -18,15 +18,26 @@ public struct RuntimeManager: Sendable {
         /// Sets up the pods' volumes; nil: pods with volumes cannot start (tests without a state
         /// directory).
         public var volumes: VolumeManager?
+        /// The node's memory, for `oom_score_adj` of Burstable containers.
+        public var memoryCapacity: Int64
+        /// Where pod cgroups go (`kubepods/<qos>/pod<uid>`); nil: the runtime's default parent.
+        public var cgroups: CgroupHierarchy?
 
         public init(
             podLogsRoot: String = "/var/log/pods", podsDirectory: String = "/var/lib/swiftlet/pods", runtimeHandler: String = "",
-            volumes: VolumeManager? = nil
+            volumes: VolumeManager? = nil, memoryCapacity: Int64 = Settings.physicalMemory(), cgroups: CgroupHierarchy? = nil
         ) {
             self.podLogsRoot = podLogsRoot
             self.podsDirectory = podsDirectory
             self.runtimeHandler = runtimeHandler
             self.volumes = volumes
+            self.memoryCapacity = memoryCapacity
+            self.cgroups = cgroups
+        }
+
+        /// The machine's physical memory in bytes.
+        public static func physicalMemory() -> Int64 {
+            Int64(sysconf(Int32(_SC_PHYS_PAGES))) * Int64(sysconf(Int32(_SC_PAGESIZE)))
         }
     }
 
