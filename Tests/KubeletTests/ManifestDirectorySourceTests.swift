@@ -112,3 +112,22 @@ struct ManifestDirectorySourceTests {
         #expect(snapshot.issues.first?.message.contains("connection refused") == true)
     }
 }
+
+@Suite("Manifest directory that appears later")
+struct ManifestDirectoryAppearsLaterTests {
+    @Test func directoryCreatedAfterTheSourceStartedIsScannedAndThenWatched() async throws {
+        let parent = try makeTemporaryDirectory()
+        defer { removeDirectory(parent) }
+        let directory = parent + "/manifests"
+        let source = ManifestDirectorySource(path: directory, nodeName: "node1", checkFrequency: .milliseconds(100))
+        let collector = SnapshotCollector()
+        let task = Task { try await source.run { await collector.add($0) } }
+        defer { task.cancel() }
+        _ = try await within(5, "the empty first snapshot") { await collector.waitFor { $0.pods.isEmpty } }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try writeFile(directory + "/web.yaml", ManifestDirectorySourceTests.podYAML("web"))
+        _ = try await within(5, "the pod of the new directory") { await collector.waitFor { $0.pods.count == 1 } }
+        try writeFile(directory + "/db.yaml", ManifestDirectorySourceTests.podYAML("db"))
+        _ = try await within(5, "the second pod") { await collector.waitFor { $0.pods.count == 2 } }
+    }
+}

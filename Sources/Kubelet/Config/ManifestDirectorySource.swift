@@ -29,11 +29,20 @@ public struct ManifestDirectorySource: PodSource {
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         let watchedDirectory = exists && !isDirectory.boolValue ? (path as NSString).deletingLastPathComponent : path
         var watcher: DirectoryWatcher? = nil
-        do {
-            watcher = try DirectoryWatcher(path: watchedDirectory) { continuation.yield() }
-        } catch {
-            logger.warning("cannot watch the manifest directory, rescanning every \(checkFrequency) only", metadata: ["error": "\(error)"])
+        var warned = false
+        // A directory that does not exist yet is watched once it appears (checked at each rescan).
+        func watch() {
+            guard watcher == nil else { return }
+            do {
+                watcher = try DirectoryWatcher(path: watchedDirectory) { continuation.yield() }
+            } catch {
+                if !warned {
+                    logger.warning("cannot watch the manifest directory yet, rescanning every \(checkFrequency)", metadata: ["error": "\(error)"])
+                    warned = true
+                }
+            }
         }
+        watch()
         defer { watcher?.stop() }
         let frequency = checkFrequency
         let ticker = Task {
@@ -49,6 +58,7 @@ public struct ManifestDirectorySource: PodSource {
         continuation.yield()
         for await _ in triggers {
             if Task.isCancelled { break }
+            watch()
             let snapshot = scanner.scan()
             for issue in snapshot.issues where !reported.contains(issue) {
                 logger.error("bad manifest, ignored", metadata: ["file": "\(issue.location)", "problem": "\(issue.message)"])
