@@ -439,3 +439,24 @@ struct KubeletResourceTests {
         #expect(resources.oomScoreAdj == -997)
     }
 }
+
+@Suite("Kubelet manifest edits on the fake runtime")
+struct KubeletManifestEditTests {
+    @Test func editedManifestReplacesThePodWithANewUIDAndStopsTheOldOne() async throws {
+        let harness = try KubeletHarness()
+        try harness.write("web.yaml", podManifest("web"))
+        let old = try await harness.waitUntilReady("web")
+        try harness.write("web.yaml", podManifest("web", image: "busybox:1.37"))
+        let new = try await harness.waitForPod("web", "the edited pod Ready") {
+            $0.metadata?.uid != old.metadata?.uid && $0.condition("Ready")?.status == "True"
+        }
+        try await within(10, "the old pod's removal") {
+            while await harness.kubelet.statuses.pod(uid: old.metadata?.uid ?? "") != nil { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        let running = try await harness.runtime.listContainers(filter: ContainerFilter(state: .running))
+        await harness.tearDown()
+        #expect(new.containerStatus("app")?.image == "busybox:1.37")
+        #expect(running.count == 1)
+        #expect(running.first?.labels[RuntimeLabels.podUID] == new.metadata?.uid)
+    }
+}

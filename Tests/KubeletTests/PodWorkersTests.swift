@@ -105,6 +105,20 @@ struct PodWorkersTests {
         #expect(await workers.lifecycle(of: "uid-job") == .terminated)
     }
 
+    @Test func podAddedAgainWhileBeingRemovedStartsAgainAfterItsCleanup() async throws {
+        let syncer = RecordingSyncer()
+        let workers = PodWorkers(handler: syncer)
+        await workers.update(Self.pod("web"), kind: .create)
+        try await Self.waitFor(syncer, "the first sync") { $0.contains("sync web v1") }
+        await workers.update(Self.pod("web"), kind: .kill(gracePeriod: nil, removed: true))
+        await workers.update(Self.pod("web", image: "v2"), kind: .create)
+        try await Self.waitFor(syncer, "the sync after the cleanup") { $0.last == "sync web v2" }
+        let calls = syncer.calls
+        #expect(calls.firstIndex(of: "terminated web removed=true")! < calls.lastIndex(of: "sync web v2")!)
+        #expect(await workers.lifecycle(of: "uid-web") == .syncing)
+        #expect(syncer.overlaps == 0)
+    }
+
     @Test func differentPodsAreSyncedConcurrently() async throws {
         let syncer = RecordingSyncer()
         let workers = PodWorkers(handler: syncer)

@@ -33,6 +33,9 @@ public actor PodWorkers {
         var task: Task<Void, Never>?
         /// `syncTerminatedPod` ran for the current termination.
         var cleanedUp = false
+        /// The pod came back (same UID) while it was being removed: once removed, it starts again
+        /// with this spec, as upstream restarts a static pod whose manifest returned.
+        var restartWith: CoreV1.Pod?
     }
 
     private let handler: any PodSyncHandler
@@ -52,7 +55,11 @@ public actor PodWorkers {
         if var worker = workers[uid] {
             switch kind {
             case .create, .update:
-                if worker.lifecycle == .syncing { worker.pod = pod }
+                if worker.lifecycle == .syncing {
+                    worker.pod = pod
+                } else if worker.removed {
+                    worker.restartWith = pod
+                }
             case .sync:
                 break
             case .kill(let grace, let removed):
@@ -151,6 +158,16 @@ public actor PodWorkers {
             if worker.cleanedUp && !removed { return true }
             await handler.syncTerminatedPod(pod, removed: removed)
             workers[uid]?.cleanedUp = true
+            if removed, let next = workers[uid]?.restartWith {
+                workers[uid]?.pod = next
+                workers[uid]?.lifecycle = .syncing
+                workers[uid]?.removed = false
+                workers[uid]?.cleanedUp = false
+                workers[uid]?.restartWith = nil
+                workers[uid]?.wake.yield()
+                logger.info("pod came back while it was removed, starting it again", metadata: ["pod": "\(next.metadata?.namespace ?? "")/\(next.metadata?.name ?? "")"])
+                return true
+            }
             if removed {
                 workers[uid]?.wake.finish()
                 workers[uid] = nil
