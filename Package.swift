@@ -58,7 +58,6 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-
         .executableTarget(
             name: "swiftlet-runtime-tool",
             dependencies: ["NativeRuntime", "ContainerRuntime"],
@@ -91,6 +90,16 @@ let package = Package(
         .target(
             name: "KubeAPI",
             dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Kubelet",
+            dependencies: [
+                "KubeAPI",
+                "ContainerRuntime",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -178,6 +187,11 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KubeletTests",
+            dependencies: ["Kubelet", "KubeAPI", "ContainerRuntime", "ContainerRuntimeTesting", "TestSupport"],
             swiftSettings: swiftSettings
         ),
 

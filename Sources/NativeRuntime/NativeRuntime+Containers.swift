@@ -316,8 +316,17 @@ extension NativeRuntime {
         } else {
             failure = "unexpected answer from the monitor: \(answer)"
         }
-        containers[id]?.startError = failure
-        if let current = containers[id] { try? save(current) }
+        if var current = containers[id] {
+            current.startError = failure
+            // The actor may have recorded the monitor's exit while this call awaited the answer;
+            // that exit is this start failure, so it carries the start error as its reason.
+            if case .exited(let exitCode, let startedAt, let finishedAt, _, _) = current.lifecycle {
+                current.lifecycle = .exited(
+                    exitCode: exitCode, startedAt: startedAt, finishedAt: finishedAt, reason: "StartError", message: failure)
+            }
+            containers[id] = current
+            try? save(current)
+        }
         var metadata = logMetadata(record)
         metadata["error"] = "\(failure)"
         configuration.logger.warning("container failed to start", metadata: metadata)

@@ -1,0 +1,83 @@
+import Foundation
+import KubeAPI
+import Logging
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The manifest URL (`staticPodURL`), fetched every `checkFrequency` (upstream's
+/// `httpCheckFrequency`) with the configured headers. A failed fetch keeps the last snapshot.
+public struct ManifestURLSource: PodSource {
+    /// Fetches the URL's body; injectable for tests.
+    public typealias Fetch = @Sendable (_ url: String, _ headers: [String: [String]]) async throws -> [UInt8]
+
+    public let name = "http"
+    public var url: String
+    public var headers: [String: [String]]
+    public var nodeName: String
+    public var checkFrequency: Duration
+    private let fetch: Fetch
+    private let logger: Logger
+
+    public init(
+        url: String, headers: [String: [String]] = [:], nodeName: String, checkFrequency: Duration = .seconds(20),
+        logger: Logger = Logger(label: "swiftlet.kubelet.http"), fetch: Fetch? = nil
+    ) {
+        self.url = url
+        self.headers = headers
+        self.nodeName = nodeName
+        self.checkFrequency = checkFrequency
+        self.logger = logger
+        self.fetch = fetch ?? Self.fetchWithURLSession
+    }
+
+    public func run(deliver: @escaping @Sendable (PodSourceSnapshot) async -> Void) async throws {
+        let reader = ManifestReader(nodeName: nodeName)
+        var last: PodSourceSnapshot? = nil
+        while !Task.isCancelled {
+            do {
+                let body = try await fetch(url, headers)
+                let contents = reader.read(body, location: url, isFile: false)
+                for issue in contents.issues {
+                    logger.error("bad manifest, ignored", metadata: ["url": "\(url)", "problem": "\(issue.message)"])
+                }
+                var snapshot = PodSourceSnapshot(
+                    source: name, pods: contents.pods, configMaps: contents.configMaps, secrets: contents.secrets,
+                    services: contents.services, issues: contents.issues)
+                if contents.unreadable, let last { snapshot.pods = last.pods }
+                if last?.pods != snapshot.pods || last?.issues != snapshot.issues || last == nil {
+                    last = snapshot
+                    await deliver(snapshot)
+                }
+            } catch {
+                logger.warning("cannot fetch the manifest URL, keeping the last pods", metadata: ["url": "\(url)", "error": "\(error)"])
+                if last == nil {
+                    let empty = PodSourceSnapshot(source: name, pods: [], issues: [ManifestIssue(location: url, message: "\(url): \(error)")])
+                    last = empty
+                    await deliver(empty)
+                }
+            }
+            try? await Task.sleep(for: checkFrequency)
+        }
+    }
+
+    /// A fetch failed with an HTTP status other than 200.
+    public struct HTTPStatusError: Error, CustomStringConvertible {
+        public var url: String
+        public var status: Int
+        public var description: String { "\(url): HTTP status \(status), expected 200" }
+    }
+
+    private static let fetchWithURLSession: Fetch = { url, headers in
+        guard let target = URL(string: url) else { throw HTTPStatusError(url: url, status: 0) }
+        var request = URLRequest(url: target)
+        for (name, values) in headers {
+            for value in values { request.addValue(value, forHTTPHeaderField: name) }
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard status == 200 else { throw HTTPStatusError(url: url, status: status) }
+        return [UInt8](data)
+    }
+}

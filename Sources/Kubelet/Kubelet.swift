@@ -1,0 +1,196 @@
+// Kubelet: the node agent's pod machinery, shaped as upstream's kubelet structures it.
+//
+// Owns the pod sources (manifest directory with inotify, manifest URL) and `PodConfig`, which
+// merges them; one `PodWorker` per pod with serialised updates through the sync, terminating and
+// terminated phases; the `RuntimeManager` that turns a pod spec into sandbox and container calls
+// (`PodActions`, crash-loop back-off); the pod lifecycle event generator fed by the runtime's
+// event stream; and pod status as upstream computes it. H11's Environment, Probes, Volumes and
+// Resources live beside it.
+//
+// It must not know about any runtime backend, about the API server's transport, or about the
+// agent's configuration files: it is handed a `ContainerRuntime`, sources and plain settings.
+
+import ContainerRuntime
+import KubeAPI
+import Logging
+import ServiceLifecycle
+
+/// The kubelet core as one service: pod sources → `PodConfig` → `PodWorkers` (through the
+/// `RuntimeManager`), with the PLEG waking the workers on runtime events.
+///
+/// On start nothing is restarted: each pod's worker compares the spec with what the runtime
+/// already runs (found by the pod UID label) and keeps containers whose spec hash matches. Once
+/// every source has delivered, pods the runtime runs that no source wants are stopped and removed.
+public actor Kubelet: Service {
+    public nonisolated let settings: KubeletSettings
+    public nonisolated let manager: RuntimeManager
+    /// The pods' latest statuses.
+    public nonisolated let statuses: PodStatusStore
+    /// Bad manifests, back-offs, kills.
+    public nonisolated let events: EventRecorder
+    public nonisolated let config: PodConfig
+    public nonisolated let workers: PodWorkers
+    private let sources: [any PodSource]
+    private let pleg: PodLifecycleEventGenerator
+    private let logger: Logger
+    /// The desired pods, by UID.
+    private var desired: [String: CoreV1.Pod] = [:]
+    private var reportedIssues: Set<ManifestIssue> = []
+    var serviceSubscribers: [Int: AsyncStream<LocalServiceState>.Continuation] = [:]
+    var nextServiceSubscriber = 0
+    var lastServiceState: LocalServiceState?
+
+    /// The probe workers (readiness, liveness, startup) of every pod.
+    public nonisolated let probes: ProbeManager
+
+    /// A kubelet running the pods of `sources` on `runtime`.
+    ///
+    /// - Parameters:
+    ///   - objects: where ConfigMaps and Secrets are found; by default those of the sources
+    ///     (the manifest directory in standalone use).
+    public init(
+        runtime: any ContainerRuntime, sources: [any PodSource], settings: KubeletSettings,
+        clock: any KubeletClock = SystemKubeletClock(),
+        objects: (@Sendable () async -> any ConfigObjectLookup)? = nil,
+        logger: Logger = Logger(label: "swiftlet.kubelet")
+    ) {
+        self.settings = settings
+        self.sources = sources
+        self.logger = logger
+        let config = PodConfig(sources: sources.map(\.name), logger: logger)
+        self.config = config
+        let objectLookup: @Sendable () async -> any ConfigObjectLookup = objects ?? {
+            StaticConfigObjects(configMaps: await config.configMaps, secrets: await config.secrets)
+        }
+        let manager = RuntimeManager(runtime: runtime, settings: settings.runtime, clock: clock, objects: objectLookup, logger: logger)
+        self.manager = manager
+        let statuses = PodStatusStore()
+        self.statuses = statuses
+        let events = EventRecorder()
+        self.events = events
+        self.pleg = PodLifecycleEventGenerator(runtime: runtime, relistPeriod: settings.relistPeriod, logger: logger)
+        let probes = ProbeManager(prober: Prober(runtime: runtime))
+        self.probes = probes
+        let syncer = KubeletPodSyncer(
+            manager: manager, statuses: statuses, events: events, generator: PodStatusGenerator(hostIPs: settings.hostIPs),
+            clock: clock, logger: logger, probeResults: probes.results)
+        self.workers = PodWorkers(handler: syncer, logger: logger)
+    }
+
+    /// Runs until cancelled (or the service group shuts down), then stops following sources and
+    /// events; running pods are left running, to be adopted by the next start.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await self.runLoops()
+        }
+        await config.finish()
+    }
+
+    private func runLoops() async {
+        await withDiscardingTaskGroup { group in
+            for source in sources {
+                group.addTask { [config, logger] in
+                    do {
+                        try await source.run { snapshot in await config.apply(snapshot) }
+                    } catch {
+                        logger.error("pod source failed", metadata: ["source": "\(source.name)", "error": "\(error)"])
+                    }
+                }
+            }
+            group.addTask { await self.pleg.run() }
+            group.addTask {
+                for await event in self.pleg.events { await self.workers.sync(uid: event.podUID) }
+            }
+            group.addTask {
+                for await update in self.config.updates { await self.handle(update) }
+            }
+            group.addTask {
+                for await update in self.probes.results.updates() { await self.workers.sync(uid: update.podUID) }
+            }
+            group.addTask {
+                for await _ in await self.statuses.changes() { await self.publishServiceState() }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: self.settings.syncFrequency)
+                    await self.workers.syncAll()
+                }
+            }
+        }
+    }
+
+    /// Applies one change from the sources.
+    func handle(_ update: PodUpdate) async {
+        switch update {
+        case .add(let pod):
+            let uid = pod.metadata?.uid ?? ""
+            desired[uid] = pod
+            logger.info("pod added", metadata: ["pod": "\(PodConfig.fullName(pod))"])
+            await workers.update(pod, kind: .create)
+            await probes.addPod(pod, clock: ContinuousClock()) { [weak self] name in
+                await self?.probedState(uid: uid, container: name) ?? .podGone
+            }
+        case .update(let pod):
+            desired[pod.metadata?.uid ?? ""] = pod
+            await workers.update(pod, kind: .update)
+        case .remove(let pod):
+            desired[pod.metadata?.uid ?? ""] = nil
+            await probes.removePod(uid: pod.metadata?.uid ?? "")
+            logger.info("pod removed from its source, stopping it", metadata: ["pod": "\(PodConfig.fullName(pod))"])
+            await workers.update(pod, kind: .kill(gracePeriod: nil, removed: true))
+        case .objectsChanged:
+            // ConfigMap and Secret volumes are refreshed by the next sync of each pod.
+            await workers.syncAll()
+        case .sourcesReady:
+            await cleanUpOrphans()
+        }
+        await reportIssues()
+        await publishServiceState()
+    }
+
+    /// What a probe worker needs to know of its container, from the latest status.
+    func probedState(uid: String, container name: String) async -> ProbedContainerState {
+        guard let pod = desired[uid] else { return .podGone }
+        let willRestart = (pod.spec?.restartPolicy ?? "Always") != "Never"
+        guard let current = await statuses.pod(uid: uid), let status = current.containerStatus(named: name) else {
+            return .notRunning(containerID: nil, willRestart: true)
+        }
+        let id = status.containerID.map { String($0.dropFirst(PodStatusGenerator.runtimeScheme.count + 3)) }
+        guard let id, let running = status.state?.running else {
+            return .notRunning(containerID: id, willRestart: willRestart)
+        }
+        let startedAt = running.startedAt?.secondsSinceEpoch ?? 0
+        let runningFor = Duration.seconds(max(0, WallClock.nowNanoseconds() / 1_000_000_000 - startedAt))
+        let spec = ((pod.spec?.containers ?? []) + (pod.spec?.initContainers ?? [])).first { $0.name == name }
+        let started = spec?.startupProbe == nil || probes.results.status(containerID: id, kind: .startup) == .success
+        return .running(containerID: id, runningFor: runningFor, started: started, podIP: current.status?.podIP ?? "")
+    }
+
+    private func reportIssues() async {
+        let issues = Set(await config.issues)
+        for issue in issues.subtracting(reportedIssues) {
+            await events.record(KubeletEvent(
+                kind: .warning, reason: "InvalidManifest", object: issue.podName.isEmpty ? issue.location : issue.podName, message: issue.message))
+        }
+        reportedIssues = issues
+    }
+
+    /// Stops and removes what the runtime runs for pods no source wants (upstream's
+    /// `HandlePodCleanups`), once every source has spoken.
+    func cleanUpOrphans() async {
+        let running: [String: (name: String, namespace: String)]
+        do {
+            running = try await manager.runtimePods()
+        } catch {
+            logger.error("cannot list the runtime's pods for cleanup", metadata: ["error": "\(error)"])
+            return
+        }
+        let workerUIDs = await workers.podUIDs
+        for (uid, pod) in running where desired[uid] == nil && !workerUIDs.contains(uid) {
+            logger.info("removing a pod no source wants", metadata: ["pod": "\(pod.namespace)/\(pod.name)", "uid": "\(uid)"])
+            guard let status = try? await manager.podStatus(uid: uid, name: pod.name, namespace: pod.namespace) else { continue }
+            await manager.killPod(nil, status: status, gracePeriod: nil)
+            await manager.removePod(status: status)
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import ContainerRuntime
+import KubeAPI
+import Logging
+
+/// The kubelet's `PodSyncHandler`: reads the runtime, applies `PodActions` through the
+/// `RuntimeManager`, generates the status and records what a person should know.
+struct KubeletPodSyncer: PodSyncHandler {
+    let manager: RuntimeManager
+    let statuses: PodStatusStore
+    let events: EventRecorder
+    let generator: PodStatusGenerator
+    let clock: any KubeletClock
+    let logger: Logger
+    /// The probe workers' results.
+    let probeResults: ProbeResults
+
+    func syncPod(_ pod: CoreV1.Pod) async -> PodSyncOutcome {
+        let uid = pod.metadata?.uid ?? ""
+        let name = pod.metadata?.name ?? ""
+        let namespace = pod.metadata?.namespace ?? ""
+        let fullName = "\(namespace)/\(name)"
+        let before: RuntimePodStatus
+        do {
+            before = try await manager.podStatus(uid: uid, name: name, namespace: namespace)
+        } catch {
+            logger.error("cannot read the pod's runtime status", metadata: ["pod": "\(fullName)", "error": "\(error)"])
+            return PodSyncOutcome(requeueAfter: .seconds(1))
+        }
+        let previous = await statuses.pod(uid: uid)?.status
+        // A pod that already finished stays finished (upstream never runs it again).
+        if let phase = previous?.phase, phase == "Succeeded" || phase == "Failed" {
+            return PodSyncOutcome(isTerminal: true)
+        }
+        let (probeStates, livenessFailed) = Self.probeStates(pod, before, probeResults)
+        let result = await manager.syncPod(
+            pod, status: before, livenessFailed: livenessFailed, started: { probeStates.started[$0.id] ?? true })
+        for (container, error) in result.containerErrors.sorted(by: { $0.key < $1.key }) {
+            let reason = error.reason == ContainerSyncError.crashLoopBackOff || error.reason == ContainerSyncError.imagePullBackOff ? "BackOff" : "Failed"
+            let message = error.reason == ContainerSyncError.crashLoopBackOff ? "Back-off restarting failed container \(container) in pod \(fullName)" : "Error: \(error.reason): \(error.message)"
+            await events.record(KubeletEvent(kind: .warning, reason: reason, object: fullName, message: message))
+        }
+        if let volumeError = result.volumeError {
+            await events.record(KubeletEvent(kind: .warning, reason: "FailedMount", object: fullName, message: volumeError))
+        }
+        if let sandboxError = result.sandboxError {
+            await events.record(KubeletEvent(kind: .warning, reason: "FailedCreatePodSandBox", object: fullName, message: sandboxError))
+        }
+        let after = (try? await manager.podStatus(uid: uid, name: name, namespace: namespace)) ?? before
+        let status = generator.generate(
+            pod: pod, runtime: after, sync: result, probes: Self.probeStates(pod, after, probeResults).0, previous: previous,
+            now: Self.time(clock.nowNanoseconds()))
+        await statuses.set(pod, status: status)
+        let terminal = status.phase == "Succeeded" || status.phase == "Failed"
+        var requeue = result.requeueAfter
+        if result.sandboxError != nil { requeue = requeue ?? .seconds(1) }
+        return PodSyncOutcome(isTerminal: terminal, requeueAfter: requeue)
+    }
+
+    func syncTerminatingPod(_ pod: CoreV1.Pod, gracePeriod: Int64?) async {
+        let uid = pod.metadata?.uid ?? ""
+        let name = pod.metadata?.name ?? ""
+        let namespace = pod.metadata?.namespace ?? ""
+        guard let status = try? await manager.podStatus(uid: uid, name: name, namespace: namespace) else { return }
+        if status.hasRunningContainers || status.sandboxes.contains(where: { $0.state == .ready }) {
+            await events.record(KubeletEvent(kind: .normal, reason: "Killing", object: "\(namespace)/\(name)", message: "Stopping pod"))
+        }
+        await manager.killPod(pod, status: status, gracePeriod: gracePeriod)
+        if let stopped = try? await manager.podStatus(uid: uid, name: name, namespace: namespace) {
+            let previous = await statuses.pod(uid: uid)?.status
+            var generated = generator.generate(
+                pod: pod, runtime: stopped, sync: PodSyncResult(), previous: previous, now: Self.time(clock.nowNanoseconds()))
+            if let phase = previous?.phase, phase == "Succeeded" || phase == "Failed" { generated.phase = phase }
+            await statuses.set(pod, status: generated)
+        }
+    }
+
+    func syncTerminatedPod(_ pod: CoreV1.Pod, removed: Bool) async {
+        guard removed else { return }
+        let uid = pod.metadata?.uid ?? ""
+        if let status = try? await manager.podStatus(uid: uid, name: pod.metadata?.name ?? "", namespace: pod.metadata?.namespace ?? "") {
+            await manager.removePod(status: status)
+        }
+        await statuses.remove(uid: uid)
+    }
+
+    /// Readiness and startup of each running container, and the containers whose liveness or
+    /// startup probe failed, from the probe workers' results. A container without a readiness
+    /// probe is left to the default (ready when running), one without a startup probe is started.
+    static func probeStates(_ pod: CoreV1.Pod, _ status: RuntimePodStatus, _ results: ProbeResults) -> (PodStatusGenerator.ProbeStates, Set<String>) {
+        var states = PodStatusGenerator.ProbeStates()
+        var failed: Set<String> = []
+        let containers = (pod.spec?.containers ?? []) + (pod.spec?.initContainers ?? [])
+        for container in containers {
+            guard let latest = status.latest(container.name), latest.state == .running else { continue }
+            if container.startupProbe != nil {
+                let startup = results.status(containerID: latest.id, kind: .startup)
+                states.started[latest.id] = startup == .success
+                if startup == .failure { failed.insert(latest.id) }
+            }
+            if container.readinessProbe != nil {
+                states.ready[latest.id] = results.status(containerID: latest.id, kind: .readiness) == .success
+            }
+            if container.livenessProbe != nil, results.status(containerID: latest.id, kind: .liveness) == .failure {
+                failed.insert(latest.id)
+            }
+        }
+        return (states, failed)
+    }
+
+    static func time(_ nanoseconds: Int64) -> MetaV1.Time {
+        MetaV1.Time(secondsSinceEpoch: nanoseconds / 1_000_000_000)
+    }
+}
