@@ -18,12 +18,13 @@ public struct NetworkCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON instead of text.") var json = false
 
         func run() async throws {
-            // The plugin alone: status needs no runtime, and must not release anything.
-            guard let plugin = try NodeRuntime.makePlugin(options.settings().network) else {
+            // Through the runtime: the plugin starts with the sandboxes the runtime knows (loading
+            // its leases), so it releases nothing that is in use.
+            let found = try await options.withRuntime { node in try await node.plugin?.status() }
+            guard let status = found else {
                 print("plugin: none (loopback only)")
                 return
             }
-            let status = try await plugin.status()
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -29,7 +29,7 @@ public struct RuntimeCommand: AsyncParsableCommand {
 extension RuntimeCommand {
     /// `swiftlet runtime runp POD.yaml`
     struct RunP: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Run a pod sandbox from a PodSandboxConfig file; print its ID.")
+        static let configuration = CommandConfiguration(commandName: "runp", abstract: "Run a pod sandbox from a PodSandboxConfig file; print its ID.")
         @OptionGroup var options: RuntimeOptions
         @Argument(help: "A PodSandboxConfig as JSON or YAML (crictl's shape).") var podConfig: String
 
@@ -126,7 +126,7 @@ extension RuntimeCommand {
 
     /// `swiftlet runtime stopp ID…`
     struct StopP: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop pod sandboxes: their containers, and release their network.")
+        static let configuration = CommandConfiguration(commandName: "stopp", abstract: "Stop pod sandboxes: their containers, and release their network.")
         @OptionGroup var options: RuntimeOptions
         @Argument(help: "Pod sandbox IDs (or unique prefixes).") var ids: [String]
 
@@ -227,7 +227,7 @@ extension RuntimeCommand {
 
     /// `swiftlet runtime inspectp ID…`
     struct InspectP: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print pod sandboxes' status as JSON (with the pod's IPs).")
+        static let configuration = CommandConfiguration(commandName: "inspectp", abstract: "Print pod sandboxes' status as JSON (with the pod's IPs).")
         @OptionGroup var options: RuntimeOptions
         @Argument(help: "Pod sandbox IDs (or unique prefixes).") var ids: [String]
 
