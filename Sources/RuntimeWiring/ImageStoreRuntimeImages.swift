@@ -62,21 +62,18 @@ public struct ImageStoreRuntimeImages: ImageService, RootfsProvider {
         try await store.remove(image.image)
     }
 
-    /// The store's root with the bytes its images take (layers unpacked once, shared ones counted once).
+    /// The store's root with the bytes its images take. Blobs and layers only one image uses are
+    /// counted exactly; of those several images share, the largest image's shared part stands in
+    /// for all of them (the store reports usage per image, not per shared layer), so `usedBytes`
+    /// is a lower bound that is exact when no two images share a layer.
     public func imageFsInfo() async throws -> ImageFsInfo {
         let usage = await store.usage()
-        let used = usage.reduce(Int64(0)) { $0 + $1.exclusiveBytes } + sharedBytes(usage)
+        let exclusive = usage.reduce(Int64(0)) { $0 + $1.exclusiveBytes }
+        let shared = usage.map { $0.totalBytes - $0.exclusiveBytes }.max() ?? 0
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000_000)
         return ImageFsInfo(imageFilesystems: [
-            FilesystemUsage(timestamp: now, mountpoint: store.root, usedBytes: UInt64(max(0, used)), inodesUsed: 0)
+            FilesystemUsage(timestamp: now, mountpoint: store.root, usedBytes: UInt64(max(0, exclusive + shared)), inodesUsed: 0)
         ])
-    }
-
-    /// Bytes shared by several images, counted once: what the per-image totals hold beyond
-    /// their exclusive parts, divided among the images that share them is not known here, so the
-    /// largest shared remainder stands in for it (a lower bound).
-    private func sharedBytes(_ usage: [ImageUsage]) -> Int64 {
-        usage.map { $0.totalBytes - $0.exclusiveBytes }.max() ?? 0
     }
 
     static func criImage(_ image: Images.Image) -> CRIImage {
