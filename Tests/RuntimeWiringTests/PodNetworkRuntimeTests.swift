@@ -94,4 +94,38 @@ struct PodNetworkRuntimeTests {
             await fixture.tearDown(node)
         }
     }
+
+    @Test(.requires(.path("/usr/lib/cni/bridge"), .path("/usr/lib/cni/host-local")))
+    func cniModeGivesTheSandboxAnAddressFromTheConflistAndReleasesIt() async throws {
+        try await withNamespaces(["node"]) { spaces in
+            let fixture = try WiringFixture()
+            var node: NodeRuntime?
+            do {
+                let netd = fixture.root + "/net.d"
+                try FileManager.default.createDirectory(atPath: netd, withIntermediateDirectories: true)
+                try """
+                    {"cniVersion": "1.0.0", "name": "swt-wiring", "plugins": [
+                      {"type": "bridge", "bridge": "cniw0", "isGateway": true, "ipMasq": false,
+                       "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.92.0.0/24"}]], "dataDir": "\(fixture.root)/ipam"}}]}
+                    """.write(toFile: netd + "/10-wiring.conflist", atomically: true, encoding: .utf8)
+                let cni = CNINetworkConfiguration(
+                    configurationDirectory: netd, binaryDirectories: ["/usr/lib/cni"], cacheDirectory: fixture.root + "/cni-cache",
+                    nodeNamespacePath: spaces[0].path)
+                let opened = try await fixture.open(network: .cni(cni))
+                node = opened
+                let config = fixture.sandboxConfig("cni-pod")
+                let sandbox = try await opened.runtime.runPodSandbox(config, runtimeHandler: "")
+                let ip = try #require(IPAddress(try await opened.runtime.podSandboxStatus(id: sandbox).ip))
+                #expect(IPNetwork("10.92.0.0/24")!.contains(ip))
+                let leases = try await #require(opened.plugin).status().leases
+                #expect(leases.map(\.sandboxID) == [sandbox] && leases.first?.address == ip)
+                try await opened.runtime.removePodSandbox(id: sandbox)
+                #expect(try await #require(opened.plugin).status().leases.isEmpty)
+            } catch {
+                await fixture.tearDown(node)
+                throw error
+            }
+            await fixture.tearDown(node)
+        }
+    }
 }
