@@ -20,7 +20,10 @@ public struct NetworkCommand: AsyncParsableCommand {
         func run() async throws {
             // Through the runtime: the plugin starts with the sandboxes the runtime knows (loading
             // its leases), so it releases nothing that is in use.
-            let found = try await options.withRuntime { node in try await node.plugin?.status() }
+            let found = try await options.withRuntime { node in
+                try await node.startNetwork()
+                return try await node.plugin?.status()
+            }
             guard let status = found else {
                 print("plugin: none (loopback only)")
                 return

@@ -43,9 +43,10 @@ public struct RuntimeOptions: ParsableArguments {
     }
 
     /// Opens the node's runtime (re-adopting what earlier invocations or the agent started), runs
-    /// `body`, then stops watching: containers keep running under their monitors.
+    /// `body`, then stops watching: containers keep running under their monitors. The pod network
+    /// plugin starts only if `body` attaches or detaches a pod (or asks for it).
     func withRuntime<T>(_ body: (NodeRuntime) async throws -> T) async throws -> T {
-        let node = try await NodeRuntime.open(settings())
+        let node = try await NodeRuntime.open(settings(), networkStart: .onFirstUse)
         do {
             let result = try await body(node)
             await node.runtime.shutdown()

@@ -63,12 +63,24 @@ public struct NodeRuntime: Sendable {
     /// `nil` with `Network.none`.
     public let plugin: (any PodNetworkPlugin)?
     public let network: any SandboxNetwork
+    /// The adapter over `plugin`; `nil` with `Network.none`.
+    public let attachment: PluginSandboxNetwork?
+
+    /// When the pod network plugin starts.
+    public enum NetworkStart: Sendable {
+        /// At once, in `open` (the agent).
+        case now
+        /// When a sandbox is first attached or detached, or `startNetwork()` is called (the CLI:
+        /// listing pods then changes nothing on the node's network).
+        case onFirstUse
+    }
 
     /// Opens the image store, builds the network plugin, starts the runtime (re-adopting the
-    /// containers an earlier agent or CLI left), then starts the plugin with the sandboxes the
-    /// runtime knows, so addresses of sandboxes that no longer exist are released.
+    /// containers an earlier agent or CLI left), then starts the plugin (now or on first use, as
+    /// `networkStart` says) with the sandboxes the runtime knows as ready, so addresses of
+    /// sandboxes that no longer exist are released.
     /// - Throws: the store's, the plugin's or the runtime's errors (a bad configuration names its field).
-    public static func open(_ settings: NodeRuntimeSettings) async throws -> NodeRuntime {
+    public static func open(_ settings: NodeRuntimeSettings, networkStart: NetworkStart = .now) async throws -> NodeRuntime {
         let store = try ImageStore(root: settings.imageStoreDirectory, registry: settings.registry, logger: settings.logger)
         let images = ImageStoreRuntimeImages(store: store)
         let plugin = try makePlugin(settings.network)
@@ -79,14 +91,24 @@ public struct NodeRuntime: Sendable {
             cgroupParent: settings.cgroupParent, network: network, rootfs: images, images: images, logger: settings.logger))
         if let attachment {
             let live = try await runtime.listPodSandboxes(filter: PodSandboxFilter()).filter { $0.state == .ready }.map(\.id)
-            do {
-                try await attachment.start(liveSandboxes: Set(live))
-            } catch {
-                await runtime.shutdown()
-                throw error
+            switch networkStart {
+            case .now:
+                do {
+                    try await attachment.start(liveSandboxes: Set(live))
+                } catch {
+                    await runtime.shutdown()
+                    throw error
+                }
+            case .onFirstUse:
+                await attachment.startOnFirstUse(liveSandboxes: Set(live))
             }
         }
-        return NodeRuntime(runtime: runtime, images: images, plugin: plugin, network: network)
+        return NodeRuntime(runtime: runtime, images: images, plugin: plugin, network: network, attachment: attachment)
+    }
+
+    /// Starts the pod network plugin if its start was left for first use.
+    public func startNetwork() async throws {
+        try await attachment?.startIfPending()
     }
 
     /// The plugin for `network`, or `nil` for `.none`.

@@ -7,12 +7,21 @@ import PodNetwork
 /// a sandbox's ADD gives the pod its IPs, primary first (IPv4 before IPv6), and its hostPort
 /// mappings reach the plugin's firewall; DEL releases both. A sandbox in the node's network
 /// namespace (`hostNetwork`) gets nothing from the plugin.
+///
+/// The plugin is started either at once (``start(liveSandboxes:)``, what the agent does) or on
+/// first use (``startOnFirstUse(liveSandboxes:)``, what a CLI invocation that may only list pods
+/// does, so that it changes nothing on the node's network unless it attaches or detaches a pod).
 public actor PluginSandboxNetwork: SandboxNetwork {
     /// The plugin attached sandboxes go through.
     public let plugin: any PodNetworkPlugin
-    private var started = false
+    private enum State {
+        case idle
+        case pending(liveSandboxes: Set<String>)
+        case started
+    }
+    private var state = State.idle
 
-    /// Attaches sandboxes through `plugin`; call ``start(liveSandboxes:)`` before the first sandbox.
+    /// Attaches sandboxes through `plugin`; start it before the first sandbox.
     public init(plugin: any PodNetworkPlugin) {
         self.plugin = plugin
     }
@@ -20,11 +29,24 @@ public actor PluginSandboxNetwork: SandboxNetwork {
     /// Prepares the node side and releases what belongs to sandboxes not in `liveSandboxes`.
     public func start(liveSandboxes: Set<String>) async throws {
         try await plugin.start(liveSandboxes: liveSandboxes)
-        started = true
+        state = .started
+    }
+
+    /// Starts the plugin with `liveSandboxes` when a sandbox is first attached or detached (or
+    /// ``startIfPending()`` is called), not now.
+    public func startOnFirstUse(liveSandboxes: Set<String>) {
+        if case .started = state { return }
+        state = .pending(liveSandboxes: liveSandboxes)
+    }
+
+    /// Starts the plugin if ``startOnFirstUse(liveSandboxes:)`` deferred it.
+    public func startIfPending() async throws {
+        if case .pending(let live) = state { try await start(liveSandboxes: live) }
     }
 
     public func setUp(sandboxID: String, namespacePath: String, config: PodSandboxConfig) async throws -> [String] {
         if config.linux.securityContext.namespaceOptions.network == .node { return [] }
+        try await startIfPending()
         let request = try Self.request(sandboxID: sandboxID, namespacePath: namespacePath, config: config)
         let result = try await plugin.add(request)
         return result.podIPs.map(\.description)
@@ -32,13 +54,18 @@ public actor PluginSandboxNetwork: SandboxNetwork {
 
     public func tearDown(sandboxID: String, namespacePath: String, config: PodSandboxConfig) async throws {
         if config.linux.securityContext.namespaceOptions.network == .node { return }
+        try await startIfPending()
         // DEL must succeed for a sandbox whose config no longer parses: drop the port mappings then.
         let request = (try? Self.request(sandboxID: sandboxID, namespacePath: namespacePath, config: config))
             ?? PodNetworkRequest(sandboxID: sandboxID, namespacePath: namespacePath)
         try await plugin.delete(request)
     }
 
-    public func isReady() async -> Bool { started }
+    /// Started, or to be started on first use.
+    public func isReady() async -> Bool {
+        if case .idle = state { return false }
+        return true
+    }
 
     /// The plugin request for a sandbox: its pod reference, UID and hostPort mappings.
     /// - Throws: `RuntimeError.invalidArgument` naming `portMappings[i]` for a port out of range

@@ -9,8 +9,9 @@ import Testing
 final class RecordingPlugin: PodNetworkPlugin {
     let added = Mutex<[PodNetworkRequest]>([])
     let deleted = Mutex<[PodNetworkRequest]>([])
+    let starts = Mutex<[Set<String>]>([])
 
-    func start(liveSandboxes: Set<String>) async throws {}
+    func start(liveSandboxes: Set<String>) async throws { starts.withLock { $0.append(liveSandboxes) } }
     func add(_ request: PodNetworkRequest) async throws -> PodNetworkResult {
         added.withLock { $0.append(request) }
         let v6 = PodNetworkResult.Address(address: IPNetwork("fd00::5/64")!, gateway: nil, interface: nil)
@@ -62,5 +63,17 @@ struct PluginSandboxNetworkTests {
         #expect(throws: RuntimeError.invalidArgument(field: "portMappings[0].hostIP", reason: #"expected an IP address, got "not-an-ip""#)) {
             try PluginSandboxNetwork.request(sandboxID: "s3", namespacePath: "", config: config)
         }
+    }
+
+    @Test func aStartLeftForFirstUseHappensOnceWhenTheFirstSandboxIsAttached() async throws {
+        let plugin = RecordingPlugin()
+        let network = PluginSandboxNetwork(plugin: plugin)
+        await network.startOnFirstUse(liveSandboxes: ["old"])
+        #expect(await network.isReady())
+        #expect(plugin.starts.withLock { $0.isEmpty })
+        let config = PodSandboxConfig(metadata: Self.metadata)
+        _ = try await network.setUp(sandboxID: "a", namespacePath: "/run/netns/a", config: config)
+        _ = try await network.setUp(sandboxID: "b", namespacePath: "/run/netns/b", config: config)
+        #expect(plugin.starts.withLock { $0 } == [["old"]])
     }
 }

@@ -63,7 +63,11 @@ struct RuntimeCommandTests {
 
                 """.write(toFile: containerSpec, atomically: true, encoding: .utf8)
 
+            // Listing starts nothing on the node's network: no bridge until a pod is attached.
+            #expect(try cli(["runtime", "pods", "-q"]).isEmpty)
+            #expect(try NetlinkSocket(in: spaces[0]).link(named: "swtc0") == nil)
             let pod = try cli(["runtime", "runp", podSpec]).trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(try NetlinkSocket(in: spaces[0]).link(named: "swtc0") != nil)
             do {
                 try await driveContainer(pod: pod, podSpec: podSpec, containerSpec: containerSpec, cli: cli)
             } catch {
