@@ -15,70 +15,79 @@ struct RuntimeCommandTests {
     @Test func runpCreateStartPsLogsExecStopRmRmpDriveAContainerAcrossInvocations() async throws {
         try await withNamespaces(["node"]) { spaces in
             let fixture = try WiringFixture()
-            defer { WiringFixture.killMonitors(under: fixture.root) }
-            let swiftlet = WiringFixture.productsDirectory + "/swiftlet"
-            try #require(FileManager.default.isExecutableFile(atPath: swiftlet), "\(swiftlet) is not built")
-            let config = fixture.root + "/config.yaml"
-            try """
-                apiVersion: swiftlet.dev/v1alpha1
-                kind: SwiftletConfiguration
-                stateDir: \(fixture.root)/state
-                runDir: \(fixture.root)/run
-                apiSocket: \(fixture.root)/run/swiftlet.sock
-                images:
-                  storeDir: \(fixture.imageStore)
-                podNetwork:
-                  bridgeName: swtc0
-                  podCIDRs: [10.78.0.0/24]
-                  nodeNetworkNamespace: \(spaces[0].path)
-                ---
-                apiVersion: kubelet.config.k8s.io/v1beta1
-                kind: KubeletConfiguration
-                cgroupRoot: /\(fixture.cgroupParent)
-
-                """.write(toFile: config, atomically: true, encoding: .utf8)
-            // `--config` right after the subcommand, before any passthrough arguments (exec's command).
-            func cli(_ arguments: [String]) throws -> String {
-                try BusyboxLayout.run(swiftlet, Array(arguments.prefix(2)) + ["--config", config] + arguments.dropFirst(2))
-            }
-
-            let layout = fixture.root + "/layout"
-            try BusyboxLayout.write(to: layout, tag: Self.tag, defaults: .init(env: ["PATH=/bin"], cmd: ["sh"]))
-            let imported = try BusyboxLayout.run(swiftlet, ["images", "import", "--root", fixture.imageStore, layout])
-            #expect(imported.hasPrefix(Self.tag + ": sha256:"))
-
-            let podSpec = fixture.root + "/pod.json"
-            try """
-                {"metadata": {"name": "cli-pod", "namespace": "default", "uid": "cli-pod-uid", "attempt": 1},
-                 "log_directory": "\(fixture.logRoot)/cli-pod", "linux": {}}
-                """.write(toFile: podSpec, atomically: true, encoding: .utf8)
-            let containerSpec = fixture.root + "/container.yaml"
-            try """
-                metadata: {name: busybox}
-                image: {image: "\(Self.tag)"}
-                command: [sh, -c, "echo started; echo to-stderr >&2; while true; do sleep 1; done"]
-                envs: [{key: GREETING, value: hello-from-env}]
-                log_path: busybox.0.log
-                linux: {}
-
-                """.write(toFile: containerSpec, atomically: true, encoding: .utf8)
-
-            // Listing starts nothing on the node's network: no bridge until a pod is attached.
-            #expect(try cli(["runtime", "pods", "-q"]).isEmpty)
-            #expect(try NetlinkSocket(in: spaces[0]).link(named: "swtc0") == nil)
-            let pod = try cli(["runtime", "runp", podSpec]).trimmingCharacters(in: .whitespacesAndNewlines)
-            #expect(try NetlinkSocket(in: spaces[0]).link(named: "swtc0") != nil)
             do {
-                try await driveContainer(pod: pod, podSpec: podSpec, containerSpec: containerSpec, cli: cli)
+                try await runEverything(fixture: fixture, node: spaces[0])
             } catch {
-                _ = try? cli(["runtime", "rmp", pod])
+                await fixture.tearDown(nil)
                 throw error
             }
-            #expect(try cli(["runtime", "pods", "-q"]).isEmpty)
-            #expect(try cli(["network", "status"]).contains("leases:   0"))
-            #expect(WiringFixture.monitorCount(under: fixture.root) == 0)
             await fixture.tearDown(nil)
         }
+    }
+
+    /// Everything from the configuration file to `rmp`; the caller removes the fixture.
+    func runEverything(fixture: WiringFixture, node: NetworkNamespace) async throws {
+        let swiftlet = WiringFixture.productsDirectory + "/swiftlet"
+        try #require(FileManager.default.isExecutableFile(atPath: swiftlet), "\(swiftlet) is not built")
+        let config = fixture.root + "/config.yaml"
+        try """
+            apiVersion: swiftlet.dev/v1alpha1
+            kind: SwiftletConfiguration
+            stateDir: \(fixture.root)/state
+            runDir: \(fixture.root)/run
+            apiSocket: \(fixture.root)/run/swiftlet.sock
+            images:
+              storeDir: \(fixture.imageStore)
+            podNetwork:
+              bridgeName: swtc0
+              podCIDRs: [10.78.0.0/24]
+              nodeNetworkNamespace: \(node.path)
+            ---
+            apiVersion: kubelet.config.k8s.io/v1beta1
+            kind: KubeletConfiguration
+            cgroupRoot: /\(fixture.cgroupParent)
+
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        // `--config` right after the subcommand, before any passthrough arguments (exec's command).
+        func cli(_ arguments: [String]) throws -> String {
+            try BusyboxLayout.run(swiftlet, Array(arguments.prefix(2)) + ["--config", config] + arguments.dropFirst(2))
+        }
+
+        let layout = fixture.root + "/layout"
+        try BusyboxLayout.write(to: layout, tag: Self.tag, defaults: .init(env: ["PATH=/bin"], cmd: ["sh"]))
+        let imported = try BusyboxLayout.run(swiftlet, ["images", "import", "--root", fixture.imageStore, layout])
+        #expect(imported.hasPrefix(Self.tag + ": sha256:"))
+
+        let podSpec = fixture.root + "/pod.json"
+        try """
+            {"metadata": {"name": "cli-pod", "namespace": "default", "uid": "cli-pod-uid", "attempt": 1},
+             "log_directory": "\(fixture.logRoot)/cli-pod", "linux": {}}
+            """.write(toFile: podSpec, atomically: true, encoding: .utf8)
+        let containerSpec = fixture.root + "/container.yaml"
+        try """
+            metadata: {name: busybox}
+            image: {image: "\(Self.tag)"}
+            command: [sh, -c, "echo started; echo to-stderr >&2; while true; do sleep 1; done"]
+            envs: [{key: GREETING, value: hello-from-env}]
+            log_path: busybox.0.log
+            linux: {}
+
+            """.write(toFile: containerSpec, atomically: true, encoding: .utf8)
+
+        // Listing starts nothing on the node's network: no bridge until a pod is attached.
+        #expect(try cli(["runtime", "pods", "-q"]).isEmpty)
+        #expect(try NetlinkSocket(in: node).link(named: "swtc0") == nil)
+        let pod = try cli(["runtime", "runp", podSpec]).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try NetlinkSocket(in: node).link(named: "swtc0") != nil)
+        do {
+            try await driveContainer(pod: pod, podSpec: podSpec, containerSpec: containerSpec, cli: cli)
+        } catch {
+            _ = try? cli(["runtime", "rmp", pod])
+            throw error
+        }
+        #expect(try cli(["runtime", "pods", "-q"]).isEmpty)
+        #expect(try cli(["network", "status"]).contains("leases:   0"))
+        #expect(WiringFixture.monitorCount(under: fixture.root) == 0)
     }
 
     /// create … rmp of one container in the sandbox `pod`, each step a separate invocation.
