@@ -121,6 +121,7 @@ let package = Package(
                 "NodeAgent",
                 "KubeAPI",
                 "ImagesCLI",
+                "RuntimeCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -129,9 +130,10 @@ let package = Package(
 
         // MARK: Benchmarks (run by scripts/bench, never by the test suite)
 
+        .target(name: "BenchReport", path: "Benchmarks/BenchReport", swiftSettings: swiftSettings),
         .executableTarget(
             name: "swiftlet-bench",
-            dependencies: ["KubeAPI"],
+            dependencies: ["KubeAPI", "BenchReport"],
             path: "Benchmarks/swiftlet-bench",
             swiftSettings: swiftSettings
         ),
@@ -152,17 +154,45 @@ let package = Package(
         ),
         .target(name: "PodNetwork", dependencies: ["Netlink", "NFTables", "CSwiftletNet"], swiftSettings: swiftSettings),
 
+        // MARK: The runtime put together with the image store and the pod network
+
+        .target(
+            name: "RuntimeWiring",
+            dependencies: [
+                "NativeRuntime", "ContainerRuntime", "Images", "PodNetwork", "Netlink",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .target(
+            name: "RuntimeCLI",
+            dependencies: [
+                "RuntimeWiring", "NodeAgent", "KubeAPI", "NativeRuntime", "ContainerRuntime", "Images", "PodNetwork", "Netlink",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Benchmarks
 
         .executableTarget(
             name: "swiftlet-bench-network",
-            dependencies: ["PodNetwork", "Netlink", "CSwiftletNet"],
+            dependencies: ["PodNetwork", "Netlink", "CSwiftletNet", "BenchReport"],
             path: "Benchmarks/swiftlet-bench-network",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "ServiceProxy",
             dependencies: ["NFTables", "CSwiftletNetfilter", "CSwiftletNet"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "swiftlet-bench-runtime",
+            dependencies: ["NativeRuntime", "ContainerRuntime", "BenchReport"],
+            path: "Benchmarks/swiftlet-bench-runtime",
             swiftSettings: swiftSettings
         ),
 
@@ -218,6 +248,13 @@ let package = Package(
         .testTarget(
             name: "PodNetworkTests",
             dependencies: ["PodNetwork", "Netlink", "NFTables", "CSwiftletNet", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RuntimeWiringTests",
+            dependencies: [
+                "RuntimeWiring", "RuntimeCLI", "NativeRuntime", "ContainerRuntime", "Images", "PodNetwork", "Netlink", "TestSupport",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

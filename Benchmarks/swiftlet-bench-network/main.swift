@@ -11,8 +11,11 @@
 // masquerade is per node, set at start; the peer runs with ipMasq off).
 //
 // Usage: swiftlet-bench-network [--iterations N] [--pods N] [--rounds N] [--cni-path DIR] [--side both|swiftlet|peer]
-// Needs root. Prints one line per metric: median, p99, peer median, peer p99 and ratio (ours/peer).
+//                               [--output FILE]
+// Needs root. Prints one line per metric: median, p99, peer median, peer p99 and ratio (ours/peer),
+// then the shared report table (BenchReport); `--output` writes it as JSON (`scripts/bench network`).
 
+import BenchReport
 import Foundation
 import Glibc
 import Netlink
@@ -25,6 +28,8 @@ struct Options {
     var cniPath = "/usr/lib/cni"
     /// `both`, or only `swiftlet` / `peer` (for profiling one side; no ratio is printed).
     var side = "both"
+    /// Where the report JSON goes (none: only printed).
+    var output: String?
 
     init(_ arguments: [String]) throws {
         var rest = arguments[...]
@@ -35,10 +40,11 @@ struct Options {
             case "--pods": pods = try Self.count(value, flag)
             case "--rounds": rounds = try Self.count(value, flag)
             case "--cni-path": cniPath = value
+            case "--output": output = value
             case "--side":
                 guard ["both", "swiftlet", "peer"].contains(value) else { throw BenchError("--side: expected both, swiftlet or peer, got \(value)") }
                 side = value
-            default: throw BenchError("unknown option \(flag); expected --iterations, --pods, --rounds or --cni-path")
+            default: throw BenchError("unknown option \(flag); expected --iterations, --pods, --rounds, --cni-path, --side or --output")
             }
         }
     }
@@ -213,16 +219,22 @@ func run(_ options: Options) async throws {
 
     print("swiftlet-bench-network: built-in bridge plugin vs \(peer.name) (\(options.cniPath)), \(options.iterations) single-pod iterations, \(options.rounds) rounds of \(options.pods) pods")
     print("load average before / after: \(loadBefore) / \(loadAverage()) (other work on the machine widens the spread)")
+    var rows: [ReportRow] = []
     for (metric, table) in [("pod_network_add", add), ("pod_network_del", del)] {
-        for scenario in ["1 pod", scenario] {
+        for (scenario, suffix) in [("1 pod", ""), (scenario, "_\(options.pods)_pods_sequence")] {
             let mine = table[scenario]?[ours.name], theirs = table[scenario]?[peer.name]
             if let mine, let theirs {
                 print(Samples.report(metric: metric, scenario: scenario, ours: mine, peer: theirs))
             } else if let only = mine ?? theirs {
                 print(Samples.report(metric: metric, scenario: scenario, side: options.side, samples: only))
             }
+            if let mine {
+                rows.append(ReportRow(metric: metric + suffix, unit: "ms", nanoseconds: mine.values,
+                                      peer: "CNI bridge+host-local", peerNanoseconds: theirs?.values))
+            }
         }
     }
+    try Report.emit("network", rows, output: options.output)
 }
 
 /// The 1-, 5- and 15-minute load averages, as /proc/loadavg has them.

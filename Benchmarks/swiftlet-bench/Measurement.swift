@@ -1,3 +1,4 @@
+import BenchReport
 import Foundation
 
 /// The wall-clock samples of one metric, ours or a peer's, in nanoseconds.
@@ -53,4 +54,11 @@ struct MetricResult: Sendable {
     var peerMedian: Double? { peerSamples.map { $0.median / scale } }
     /// Ours over the peer's median: below 1 is faster than the peer.
     var ratio: Double? { peerMedian.map { median / $0 } }
+}
+
+extension MetricResult {
+    /// The row the shared report prints and writes.
+    var row: ReportRow {
+        ReportRow(metric: metric, unit: unit, median: median, p99: p99, peer: peer, peerMedian: peerMedian)
+    }
 }

@@ -3,6 +3,7 @@
 //
 //   swiftlet-bench SUITE [--iterations N] --output FILE --peers DIR [--python PATH]
 
+import BenchReport
 import Foundation
 
 struct BenchOptions {
@@ -66,11 +67,7 @@ do {
         throw BenchError.usage("unknown suite \(options.suite); suites: \(Suites.names)")
     }
     let results = try suite(options)
-    print(Report.table(options.suite, results))
-    if let output = options.output {
-        try Report.write(results, to: output)
-        print("wrote \(output)")
-    }
+    try Report.emit(options.suite, results.map(\.row), output: options.output)
 } catch {
     FileHandle.standardError.write(Data("swiftlet-bench: \(error)\n".utf8))
     exit(2)

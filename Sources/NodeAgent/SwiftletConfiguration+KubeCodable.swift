@@ -123,6 +123,7 @@ extension SwiftletConfiguration.PodNetwork: KubeCodable {
             case "mtu": reader.assign(&mtu)
             case "cniConfDir": reader.assign(&cniConfDir)
             case "cniBinDirs": reader.assign(&cniBinDirs)
+            case "nodeNetworkNamespace": reader.assign(&nodeNetworkNamespace)
             default: reader.unknownField()
             }
         }
@@ -133,6 +134,7 @@ extension SwiftletConfiguration.PodNetwork: KubeCodable {
         [
             "mode": .string(mode), "bridgeName": .string(bridgeName), "podCIDRs": podCIDRs.encoded(),
             "mtu": mtu.encoded(), "cniConfDir": .string(cniConfDir), "cniBinDirs": cniBinDirs.encoded(),
+            "nodeNetworkNamespace": .string(nodeNetworkNamespace),
         ]
     }
 }

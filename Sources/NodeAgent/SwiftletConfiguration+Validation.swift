@@ -53,6 +53,9 @@ extension SwiftletConfiguration {
         for (index, directory) in podNetwork.cniBinDirs.enumerated() {
             checks.absolutePath(directory, FieldPath("podNetwork", "cniBinDirs").index(index))
         }
+        if !podNetwork.nodeNetworkNamespace.isEmpty {
+            checks.absolutePath(podNetwork.nodeNetworkNamespace, FieldPath("podNetwork", "nodeNetworkNamespace"))
+        }
         return checks.errors
     }
 }

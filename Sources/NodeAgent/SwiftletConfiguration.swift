@@ -84,6 +84,11 @@ extension SwiftletConfiguration {
         public var cniConfDir = "/etc/cni/net.d"
         /// `cniBinDirs`: where CNI plugins are looked up in `cni` mode.
         public var cniBinDirs = ["/usr/lib/cni", "/opt/cni/bin"]
+        /// `nodeNetworkNamespace`: the network namespace (a path such as `/run/netns/demo`) that
+        /// plays the node for the pod network: the bridge, the firewall table and the CNI plugins
+        /// live there instead of in the agent's own namespace. Empty (the default) on a real
+        /// node; for tests and demos that must not touch the machine's network.
+        public var nodeNetworkNamespace = ""
 
         public init() {}
 

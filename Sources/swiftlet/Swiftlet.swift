@@ -12,6 +12,7 @@ import ArgumentParser
 import ImagesCLI
 import Foundation
 import NodeAgent
+import RuntimeCLI
 
 @main
 struct Swiftlet: AsyncParsableCommand {
@@ -33,6 +34,8 @@ struct Swiftlet: AsyncParsableCommand {
             ConfigCommand.self,
             ManifestCommand.self,
             ImagesCommand.self,
+            RuntimeCommand.self,
+            NetworkCommand.self,
         ]
     )
 
