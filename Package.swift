@@ -152,7 +152,7 @@ let package = Package(
             dependencies: ["CNftnl", "CMnl", "CSwiftletNetfilter", "CSwiftletNet"],
             swiftSettings: swiftSettings
         ),
-        .target(name: "PodNetwork", dependencies: ["Netlink", "NFTables", "CSwiftletNet"], swiftSettings: swiftSettings),
+        .target(name: "PodNetwork", dependencies: ["KubeAPI", "Netlink", "NFTables", "CSwiftletNet"], swiftSettings: swiftSettings),
 
         // MARK: The runtime put together with the image store and the pod network
 

@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPI
 
 /// A CNI network configuration list (`.conflist`, or a single-plugin `.conf` read as a list of
 /// one), as the CNI spec 1.0/1.1 defines it.
@@ -25,7 +26,7 @@ public struct CNIConfigurationList: Sendable, Hashable {
     public init(data: Data, source: String) throws(PodNetworkError) {
         let root: JSONValue
         do {
-            root = try JSONDecoder().decode(JSONValue.self, from: data)
+            root = try JSONParser.parse(Array(data))
         } catch {
             throw .invalidConfiguration(source: source, field: "(document)", expected: "a JSON object (\(error))")
         }
@@ -60,7 +61,7 @@ public struct CNIConfigurationList: Sendable, Hashable {
             guard let plugins = list.arrayValue, !plugins.isEmpty else {
                 throw .invalidConfiguration(source: source, field: "plugins", expected: "a non-empty array of plugin objects")
             }
-            self.plugins = plugins
+            self.plugins = Array(plugins)
         } else if root["type"] != nil {
             plugins = [root]
         } else {

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import KubeAPI
 import Netlink
 
 /// The external mode: runs the plugins of a CNI configuration list as the CNI spec (1.0, 1.1)
@@ -136,17 +137,17 @@ public actor CNINetwork: PodNetworkPlugin {
         if let previous { config = config.setting("prevResult", to: previous) }
         if plugin["capabilities"]?["portMappings"]?.boolValue == true, !request.portMappings.isEmpty {
             let mappings: [JSONValue] = request.portMappings.map { mapping in
-                var entry: [String: JSONValue] = [
-                    "hostPort": .integer(Int64(mapping.hostPort)), "containerPort": .integer(Int64(mapping.containerPort)),
+                var entry: JSONObject = [
+                    "hostPort": .number(String(mapping.hostPort)), "containerPort": .number(String(mapping.containerPort)),
                     "protocol": .string(mapping.protocol.rawValue),
                 ]
                 if let hostIP = mapping.hostIP { entry["hostIP"] = .string(hostIP.description) }
                 return .object(entry)
             }
-            let runtime = (config["runtimeConfig"] ?? .object([:])).setting("portMappings", to: .array(mappings))
+            let runtime = (config["runtimeConfig"] ?? .object(JSONObject())).setting("portMappings", to: .array(JSONArray(mappings)))
             config = config.setting("runtimeConfig", to: runtime)
         }
-        let input = Array(try JSONEncoder().encode(config))
+        let input = JSONWriter.bytes(config)
         let (podNamespace, podName) = Self.split(request.podReference)
         var args = ["IgnoreUnknown=1", "K8S_POD_INFRA_CONTAINER_ID=\(request.sandboxID)"]
         if !podNamespace.isEmpty { args += ["K8S_POD_NAMESPACE=\(podNamespace)", "K8S_POD_NAME=\(podName)"] }
@@ -159,7 +160,7 @@ public actor CNINetwork: PodNetworkPlugin {
         ]
         let namespace = try configuration.nodeNamespacePath.map { path throws(NetlinkError) in try NetworkNamespace(path: path) }
         let outcome = try await CNIPluginProcess(path: binary, environment: environment, input: input, namespace: namespace).run()
-        let parsed = try? JSONDecoder().decode(JSONValue.self, from: Data(outcome.output))
+        let parsed = try? JSONParser.parse(outcome.output)
         guard outcome.status == 0 else {
             let code = parsed?["code"]?.integerValue.map { Int($0) } ?? Int(outcome.status)
             let message = parsed?["msg"]?.stringValue

@@ -1,3 +1,4 @@
+import KubeAPI
 import Netlink
 
 /// Reading a plugin's result (CNI 0.3.x, 0.4.0, 1.0.0 and 1.1.0 share the fields used here).
@@ -7,7 +8,7 @@ enum CNIResult {
     static func parse(_ value: JSONValue, pluginType: String) throws(PodNetworkError) -> PodNetworkResult {
         guard case .object = value else { throw .invalidPluginResult(type: pluginType, reason: "not a JSON object") }
         var interfaces: [PodNetworkResult.Interface] = []
-        for (index, entry) in (value["interfaces"]?.arrayValue ?? []).enumerated() {
+        for (index, entry) in (value["interfaces"]?.arrayValue ?? JSONArray()).enumerated() {
             guard let name = entry["name"]?.stringValue else {
                 throw .invalidPluginResult(type: pluginType, reason: "interfaces[\(index)].name missing")
             }
@@ -15,7 +16,7 @@ enum CNIResult {
                                     sandbox: entry["sandbox"]?.stringValue ?? ""))
         }
         var addresses: [PodNetworkResult.Address] = []
-        for (index, entry) in (value["ips"]?.arrayValue ?? []).enumerated() {
+        for (index, entry) in (value["ips"]?.arrayValue ?? JSONArray()).enumerated() {
             guard let text = entry["address"]?.stringValue, let address = IPNetwork(text) else {
                 throw .invalidPluginResult(type: pluginType, reason: "ips[\(index)].address: expected a CIDR")
             }
@@ -23,7 +24,7 @@ enum CNIResult {
                                    interface: entry["interface"]?.integerValue.map { Int($0) }))
         }
         var routes: [PodNetworkResult.RouteEntry] = []
-        for (index, entry) in (value["routes"]?.arrayValue ?? []).enumerated() {
+        for (index, entry) in (value["routes"]?.arrayValue ?? JSONArray()).enumerated() {
             guard let text = entry["dst"]?.stringValue, let destination = IPNetwork(text) else {
                 throw .invalidPluginResult(type: pluginType, reason: "routes[\(index)].dst: expected a CIDR")
             }

@@ -110,3 +110,21 @@ struct SerializationJSONParserTests {
         #expect(try JSONParser.parse([0xEF, 0xBB, 0xBF] + Array("[1]".utf8)) == [1])
     }
 }
+
+@Suite("JSONValue editing")
+struct JSONValueEditingTests {
+    @Test func settingReplacesAMemberInPlaceOrAppendsANewOne() throws {
+        let value = try JSONParser.parse(Array(#"{"type":"bridge","name":"old","ipam":{}}"#.utf8))
+        let edited = value.setting("name", to: "net").setting("cniVersion", to: "1.0.0")
+        #expect(JSONWriter.string(edited) == #"{"type":"bridge","name":"net","ipam":{},"cniVersion":"1.0.0"}"#)
+        #expect(JSONValue.string("x").setting("a", to: 1) == "x")
+    }
+
+    @Test func integerValueReadsWholeNumbersOnly() {
+        #expect(JSONValue.number("42").integerValue == 42)
+        #expect(JSONValue.number("-7").integerValue == -7)
+        #expect(JSONValue.number("1.5").integerValue == nil)
+        #expect(JSONValue.number("1e3").integerValue == nil)
+        #expect(JSONValue.string("42").integerValue == nil)
+    }
+}

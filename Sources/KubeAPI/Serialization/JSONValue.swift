@@ -35,6 +35,19 @@ extension JSONValue {
         return nil
     }
 
+    /// The number as a whole `Int64`, if it is one written without fraction or exponent.
+    public var integerValue: Int64? {
+        numberText.flatMap { Int64($0) }
+    }
+
+    /// A copy of this object with member `key` set to `value` (replaced where it stands, or
+    /// appended); any other value is returned unchanged.
+    public func setting(_ key: String, to value: JSONValue) -> JSONValue {
+        guard case .object(var object) = self else { return self }
+        object[key] = value
+        return .object(object)
+    }
+
     /// The Boolean, if this is a Boolean.
     public var boolValue: Bool? {
         if case .bool(let b) = self { return b }
