@@ -33,6 +33,7 @@ struct Swiftlet: AsyncParsableCommand {
             ConfigCommand.self,
             ManifestCommand.self,
             ImagesCommand.self,
+            ProxyCommand.self,
         ]
     )
 
