@@ -48,7 +48,8 @@ public actor ProxyManifestSource {
             var ports: [ServiceName: [ServicePortInfo]] = [:]
             for service in next.services.values.joined() {
                 guard let name = ServiceName(metadata: service.metadata) else { continue }
-                ports[name, default: []] += ServicePortInfo.ports(of: service, family: family)
+                // One object per name: when two files hold the same Service, the later file's wins.
+                ports[name] = ServicePortInfo.ports(of: service, family: family)
             }
             let before = servicePorts[family] ?? [:]
             for name in Set(before.keys).union(ports.keys) where before[name] != ports[name] {

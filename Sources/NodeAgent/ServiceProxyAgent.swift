@@ -154,12 +154,15 @@ struct ProxySourceService: Service {
             try? await gracefulShutdown()
             return
         }
+        // Trap SIGHUP before the first read: a SIGHUP sent once the first rules are visible
+        // must reload, not end the process with the signal's default action.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         await source.reload()
         let period = resyncPeriod > .zero ? resyncPeriod : .seconds(900)
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    for await _ in await UnixSignalsSequence(trapping: .sighup) { await source.reload() }
+                    for await _ in hangups { await source.reload() }
                 }
                 group.addTask {
                     while (try? await Task.sleep(for: period)) != nil { await source.reload() }
