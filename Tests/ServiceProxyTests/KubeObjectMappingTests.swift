@@ -251,6 +251,10 @@ struct KubeObjectMappingTests {
             sliceYAML("web-1", "- {addresses: [10.244.1.5], conditions: {ready: false, serving: false}}"),
             sliceYAML("web-2", "- {addresses: [10.244.1.5], conditions: {ready: true}}"),
         ], expected: [EndpointInfo(address: "10.244.1.5", port: 8080)]),
+        MergeCase(label: "the same endpoint named local in one slice only is local, as upstream favours", slices: [
+            sliceYAML("web-1", "- {addresses: [10.244.1.5], nodeName: node-a, conditions: {ready: false, serving: false}}"),
+            sliceYAML("web-2", "- {addresses: [10.244.1.5], nodeName: node-b}"),
+        ], expected: [EndpointInfo(address: "10.244.1.5", port: 8080, isLocal: true, isReady: false, isServing: false)]),
         MergeCase(label: "a terminating endpoint that still serves keeps its conditions", slices: [
             sliceYAML("web-1", "- {addresses: [10.244.1.5], conditions: {ready: false, serving: true, terminating: true}}"),
         ], expected: [EndpointInfo(address: "10.244.1.5", port: 8080, isReady: false, isServing: true, isTerminating: true)]),
