@@ -60,8 +60,8 @@ public struct ServiceProxyAgent: Sendable {
 
     /// Runs the proxy until graceful shutdown completes.
     ///
-    /// - Throws: a bind error for either HTTP server, an `NFTablesError` or `ConntrackError`
-    ///   when the kernel's sockets cannot be opened, or the first error a service fails with.
+    /// - Throws: a bind error for either HTTP server, an `NFTablesError` when the nf_tables
+    ///   socket cannot be opened, or the first error a service fails with.
     public func run() async throws {
         let nft = configuration.nftables
         let health = ProxyHealth(healthTimeoutSeconds: 2 * Double(nft.syncPeriod.nanoseconds) / 1e9)
@@ -81,8 +81,16 @@ public struct ServiceProxyAgent: Sendable {
                 clusterCIDR: clusterCIDRs.first { $0.family == family },
                 nodePortAddresses: configuration.nodePortAddresses.isEmpty ? nil : configuration.nodePortAddresses,
                 hostname: hostname)
+            // Without conntrack (no nf_conntrack_netlink) the rules still work; only stale UDP
+            // flows are left to time out, so that is a warning, not a failed start.
+            var conntrack: NetlinkConntrack?
+            do {
+                conntrack = try NetlinkConntrack()
+            } catch {
+                logger.warning("conntrack unavailable: stale UDP flows will not be cleared", metadata: ["family": "\(family)", "error": "\(error)"])
+            }
             let proxier = NFTablesProxier(configuration: proxyConfiguration, connection: try NetfilterConnection(),
-                                          conntrack: try NetlinkConntrack(), health: health, metrics: metrics)
+                                          conntrack: conntrack, health: health, metrics: metrics)
             let logger = self.logger
             let loop = ProxySyncLoop(proxier: proxier, minSyncPeriod: nft.minSyncPeriod.duration, syncPeriod: nft.syncPeriod.duration,
                                      health: health) { error in
