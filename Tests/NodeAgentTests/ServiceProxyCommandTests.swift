@@ -141,8 +141,22 @@ import Testing
         throw TestFailure("rules never matched; last read:\n\(last)")
     }
 
-    @Test(.requires(.root, .command("/usr/bin/nsenter")))
-    func proxyRunProgramsTheManifestsRereadsThemOnSIGHUPAndStopsOnSIGTERM() async throws {
+    /// The port a `NAME server listening address=0.0.0.0:PORT` log line names.
+    func listeningPort(_ proxy: ChildProcess, _ name: String) async throws -> Int {
+        try await proxy.waitForStandardError(timeout: .seconds(10)) { text -> Int? in
+            guard let range = text.range(of: "\(name) server listening address=0.0.0.0:") else { return nil }
+            return Int(text[range.upperBound...].prefix { $0.isNumber })
+        }
+    }
+
+    /// `GET` inside a namespace with busybox wget: the body, or nil when the status is not 2xx.
+    func get(_ url: String, namespace: String) async throws -> String? {
+        let result = try await runToCompletion("/usr/bin/nsenter", ["--net=\(namespace)", "/bin/busybox", "wget", "-q", "-O", "-", url])
+        return result.status == 0 ? result.output : nil
+    }
+
+    @Test(.requires(.root, .command("/usr/bin/nsenter"), .command("/usr/sbin/ip"), .command("/bin/busybox")))
+    func proxyRunProgramsTheManifestsServesHealthAndMetricsRereadsOnSIGHUPAndStopsOnSIGTERM() async throws {
         let binary = try Repository.swiftletBinary()
         let directory = try TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory.file("manifests"), withIntermediateDirectories: true)
@@ -163,6 +177,16 @@ import Testing
             let first = try await waitForRules(binary, namespace: path, timeout: .seconds(30)) { $0.contains("10.244.1.5:8080") }
             #expect(!first.contains("10.244.2.5:8080"))
 
+            // After the first sync, /healthz and /livez answer 200 and /metrics counts the sync.
+            _ = try await runToCompletion("/usr/bin/nsenter", ["--net=\(path)", "/usr/sbin/ip", "link", "set", "lo", "up"])
+            let healthzPort = try await listeningPort(proxy, "proxy healthz")
+            let metricsPort = try await listeningPort(proxy, "proxy metrics")
+            let healthz = try await get("http://127.0.0.1:\(healthzPort)/healthz", namespace: path)
+            #expect(healthz?.contains("\"nodeEligible\": true") == true, "healthz: \(healthz ?? "not 2xx")")
+            #expect(try await get("http://127.0.0.1:\(healthzPort)/livez", namespace: path) != nil)
+            let metrics = try await get("http://127.0.0.1:\(metricsPort)/metrics", namespace: path) ?? ""
+            #expect(metrics.contains("kubeproxy_sync_proxy_rules_last_timestamp_seconds"), "metrics: \(metrics)")
+
             _ = try directory.write("manifests/web.yaml", Self.webManifests)
             proxy.signal(SIGHUP)
             let second = try await waitForRules(binary, namespace: path, timeout: .seconds(30)) { $0.contains("10.244.2.5:8080") }
@@ -172,5 +196,30 @@ import Testing
             let status = try await proxy.waitForExit(timeout: .seconds(15))
             #expect(status == 0, "stderr: \(proxy.standardError)")
         }
+    }
+}
+
+@Suite struct ProxyManifestSourceTests {
+    @Test func aFileThatStopsDecodingIsReportedWithItsFieldPathAndKeepsItsLastGoodObjects() throws {
+        let directory = try TemporaryDirectory()
+        _ = try directory.write("web.yaml", ServiceProxyCommandTests.webManifests)
+        _ = try directory.write("notes.txt", "not a manifest")
+        let (first, firstProblems) = ProxyManifestSource.read(directory: directory.path, previous: .init())
+        #expect(firstProblems.isEmpty)
+        #expect(first.services.values.joined().count == 1)
+        #expect(first.slices.values.joined().count == 1)
+
+        _ = try directory.write("web.yaml", ServiceProxyCommandTests.webManifests.replacingOccurrences(of: "port: 80,", with: "port: http,"))
+        let (second, problems) = ProxyManifestSource.read(directory: directory.path, previous: first)
+        let problem = try #require(problems.first)
+        #expect(problem.contains("web.yaml:"))
+        #expect(problem.contains("spec.ports[0].port"))
+        #expect(second.services.values.joined().map { $0.spec?.clusterIP } == ["10.96.0.10"])
+        #expect(second.slices.values.joined().count == 1)
+
+        try FileManager.default.removeItem(atPath: directory.file("web.yaml"))
+        let (third, thirdProblems) = ProxyManifestSource.read(directory: directory.path, previous: second)
+        #expect(thirdProblems.isEmpty)
+        #expect(third.services.values.joined().isEmpty)
     }
 }
