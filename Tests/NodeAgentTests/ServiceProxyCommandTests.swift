@@ -223,3 +223,35 @@ import Testing
         #expect(third.services.values.joined().isEmpty)
     }
 }
+
+@Suite struct ServiceProxyAgentConfigurationTests {
+    @Test(arguments: [
+        ("0.0.0.0:10256", "0.0.0.0", 10256),
+        ("127.0.0.1:10249", "127.0.0.1", 10249),
+        ("[::]:10256", "::", 10256),
+    ])
+    func bindAddressesSplitIntoHostAndPort(_ text: String, _ host: String, _ port: Int) throws {
+        let split = try #require(ServiceProxyAgent.hostPort(text))
+        #expect(split.host == host)
+        #expect(split.port == port)
+    }
+
+    @Test(arguments: ["10256", "0.0.0.0:", "0.0.0.0:70000", "0.0.0.0:http"])
+    func bindAddressesWithoutAValidPortAreRejected(_ text: String) {
+        #expect(ServiceProxyAgent.hostPort(text) == nil)
+    }
+
+    @Test(arguments: [
+        ("", [ProxyIPFamily.ipv4]),
+        ("10.244.0.0/16", [.ipv4]),
+        ("10.244.0.0/16,fd00:10:244::/56", [.ipv4, .ipv6]),
+    ])
+    func clusterCIDRDecidesTheFamiliesProgrammed(_ clusterCIDR: String, _ families: [ProxyIPFamily]) {
+        var configuration = KubeProxyConfiguration()
+        configuration.clusterCIDR = clusterCIDR
+        configuration.hostnameOverride = "Node-A"
+        let agent = ServiceProxyAgent(configuration: configuration, manifestDirectory: nil, logger: Logger(label: "test"))
+        #expect(agent.families == families)
+        #expect(agent.hostname == "node-a")
+    }
+}
