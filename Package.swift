@@ -106,6 +106,9 @@ let package = Package(
             name: "NodeAgent",
             dependencies: [
                 "KubeAPI",
+                "ServiceProxy",
+                "NFTables",
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -186,7 +189,7 @@ let package = Package(
         ),
         .target(
             name: "ServiceProxy",
-            dependencies: ["NFTables", "CSwiftletNetfilter", "CSwiftletNet"],
+            dependencies: ["KubeAPI", "NFTables", "CSwiftletNetfilter", "CSwiftletNet"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -205,7 +208,10 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "NodeAgentTests",
-            dependencies: ["NodeAgent", "KubeAPI", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "NodeAgent", "KubeAPI", "ServiceProxy", "NFTables", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -264,7 +270,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ServiceProxyTests",
-            dependencies: ["ServiceProxy", "NFTables", "CSwiftletNetfilter", "CSwiftletNet", "TestSupport"],
+            dependencies: ["ServiceProxy", "KubeAPI", "NFTables", "CSwiftletNetfilter", "CSwiftletNet", "TestSupport"],
             swiftSettings: swiftSettings
         ),
     ],

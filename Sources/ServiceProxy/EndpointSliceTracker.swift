@@ -70,8 +70,16 @@ public struct EndpointSliceTracker: Sendable {
                                             isReady: ready, isServing: endpoint.serving ?? ready,
                                             isTerminating: endpoint.terminating ?? false)
                     let key = info.description
-                    // The same endpoint in two slices (during a slice rotation): prefer the ready one.
-                    if let existing = byPort[portName]?[key], existing.isReady || !info.isReady { continue }
+                    // The same endpoint in two slices (during a slice rotation): a local copy wins
+                    // over a remote one, as upstream's cache keeps; between copies alike in that,
+                    // the ready one (upstream keeps whichever its map order gives, so any is right).
+                    if let existing = byPort[portName]?[key] {
+                        if existing.isLocal != info.isLocal {
+                            if existing.isLocal { continue }
+                        } else if existing.isReady || !info.isReady {
+                            continue
+                        }
+                    }
                     byPort[portName, default: [:]][key] = info
                 }
             }

@@ -36,6 +36,7 @@ struct Swiftlet: AsyncParsableCommand {
             ImagesCommand.self,
             RuntimeCommand.self,
             NetworkCommand.self,
+            ProxyCommand.self,
         ]
     )
 
