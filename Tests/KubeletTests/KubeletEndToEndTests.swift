@@ -219,7 +219,7 @@ struct KubeletEndToEndTests {
         try FileManager.default.removeItem(atPath: first.manifests + "/old.yaml")
 
         let second = try KubeletHarness(runtime: runtime, manifests: first.manifests)
-        try await within(10, "the orphan's removal") {
+        try await within(30, "the orphan's removal") {
             while try await !runtime.listPodSandboxes(filter: PodSandboxFilter()).isEmpty {
                 try await Task.sleep(for: .milliseconds(10))
             }
@@ -236,7 +236,7 @@ struct KubeletEndToEndTests {
         try harness.write("badname.yaml", podManifest("Bad_Name"))
         try harness.write("good.yaml", podManifest("good"))
         _ = try await harness.waitUntilReady("good")
-        let events = try await within(5, "three InvalidManifest events") {
+        let events = try await within(30, "three InvalidManifest events") {
             while true {
                 let events = await harness.kubelet.events.all.filter { $0.reason == "InvalidManifest" }
                 if events.count >= 3 { return events }
@@ -257,7 +257,7 @@ struct KubeletEndToEndTests {
         try harness.write("gone.yaml", podManifest("gone", extra: "  terminationGracePeriodSeconds: 7"))
         _ = try await harness.waitUntilReady("gone")
         try FileManager.default.removeItem(atPath: harness.manifests + "/gone.yaml")
-        try await within(10, "the pod's removal") {
+        try await within(30, "the pod's removal") {
             while await harness.kubelet.statuses.pod(named: "default/gone-node1") != nil {
                 try await Task.sleep(for: .milliseconds(10))
             }
@@ -331,7 +331,7 @@ struct KubeletProbeAndHookTests {
             """))
         _ = try await harness.waitUntilReady("hook")
         try FileManager.default.removeItem(atPath: harness.manifests + "/hook.yaml")
-        try await within(10, "the pod's removal") {
+        try await within(30, "the pod's removal") {
             while await harness.kubelet.statuses.pod(named: "default/hook-node1") != nil {
                 try await Task.sleep(for: .milliseconds(10))
             }
@@ -406,7 +406,7 @@ struct KubeletVolumeTests {
               - {name: app, image: busybox:1.36, command: [sleep, "3600"], volumeMounts: [{name: content, mountPath: /data}]}
             """)
         let pod = try await harness.waitForPod("novol", "a status") { $0.status?.containerStatuses != nil }
-        let events = try await within(5, "the FailedMount event") {
+        let events = try await within(30, "the FailedMount event") {
             while true {
                 let events = await harness.kubelet.events.events(for: "default/novol-node1").filter { $0.reason == "FailedMount" }
                 if !events.isEmpty { return events }
@@ -450,7 +450,7 @@ struct KubeletManifestEditTests {
         let new = try await harness.waitForPod("web", "the edited pod Ready") {
             $0.metadata?.uid != old.metadata?.uid && $0.condition("Ready")?.status == "True"
         }
-        try await within(10, "the old pod's removal") {
+        try await within(30, "the old pod's removal") {
             while await harness.kubelet.statuses.pod(uid: old.metadata?.uid ?? "") != nil { try await Task.sleep(for: .milliseconds(10)) }
         }
         let running = try await harness.runtime.listContainers(filter: ContainerFilter(state: .running))

@@ -45,7 +45,7 @@ final class KubeletHarness: Sendable {
     func write(_ file: String, _ yaml: String) throws { try writeFile(manifests + "/" + file, yaml) }
 
     /// Waits until the pod `default/<name>-node1` satisfies `predicate`.
-    func waitForPod(_ name: String, _ what: String, timeout: Double = 10, _ predicate: @escaping @Sendable (CoreV1.Pod) -> Bool) async throws -> CoreV1.Pod {
+    func waitForPod(_ name: String, _ what: String, timeout: Double = 30, _ predicate: @escaping @Sendable (CoreV1.Pod) -> Bool) async throws -> CoreV1.Pod {
         let fullName = "default/\(name)-node1"
         let statuses = kubelet.statuses
         return try await within(timeout, "\(fullName): \(what)") {

@@ -36,7 +36,7 @@ struct KubeletStartupLatencyTests {
         let start = clock.now
         for i in 0..<100 { try FileManager.default.moveItem(atPath: "\(staging)/b\(i).yaml", toPath: "\(harness.manifests)/b\(i).yaml") }
         let statuses = harness.kubelet.statuses
-        try await within(10, "100 Ready pods") {
+        try await within(30, "100 Ready pods") {
             while await statuses.all.filter({ $0.condition("Ready")?.status == "True" }).count < 100 {
                 try await Task.sleep(for: .milliseconds(5))
             }

@@ -13,6 +13,8 @@ struct TimedOut: Error, CustomStringConvertible {
 }
 
 /// Runs `body`, failing with `TimedOut` after `seconds`.
+/// Runs `body`, failing with ``TimedOut`` after `seconds`: an upper bound for "eventually", kept
+/// generous because the whole suite shares two cores; passing tests never wait for it.
 func within<T: Sendable>(_ seconds: Double, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await body() }

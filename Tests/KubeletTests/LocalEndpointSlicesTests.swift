@@ -89,7 +89,7 @@ struct LocalEndpointSlicesTests {
         try harness.write("web.yaml", podManifest("web"))
         _ = try await harness.waitUntilReady("web")
         let updates = await harness.kubelet.localServiceUpdates()
-        let state = try await within(5, "a slice with the ready pod") {
+        let state = try await within(30, "a slice with the ready pod") {
             for await state in updates where state.endpointSlices.first?.endpoints?.first?.conditions?.ready == true { return state }
             throw TimedOut(what: "updates ended")
         }

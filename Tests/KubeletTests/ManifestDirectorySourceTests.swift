@@ -28,22 +28,22 @@ struct ManifestDirectorySourceTests {
         let task = Task { try await source.run { await collector.add($0) } }
         defer { task.cancel() }
 
-        let first = try await within(5, "the first snapshot") { await collector.waitFor { _ in true } }
+        let first = try await within(30, "the first snapshot") { await collector.waitFor { _ in true } }
         #expect(first.pods.isEmpty)
 
         try writeFile(directory + "/web.yaml", Self.podYAML("web"))
-        let added = try await within(5, "the added pod") { await collector.waitFor { $0.pods.count == 1 } }
+        let added = try await within(30, "the added pod") { await collector.waitFor { $0.pods.count == 1 } }
         let uid = added.pods[0].metadata?.uid
         #expect(added.pods[0].metadata?.name == "web-node1")
 
         try writeFile(directory + "/web.yaml", Self.podYAML("web", image: "busybox:1.37"))
-        let changed = try await within(5, "the changed pod") {
+        let changed = try await within(30, "the changed pod") {
             await collector.waitFor { $0.pods.first?.spec?.containers.first?.image == "busybox:1.37" }
         }
         #expect(changed.pods[0].metadata?.uid != uid)
 
         try FileManager.default.removeItem(atPath: directory + "/web.yaml")
-        _ = try await within(5, "the pod's removal") { await collector.waitFor { $0.pods.isEmpty } }
+        _ = try await within(30, "the pod's removal") { await collector.waitFor { $0.pods.isEmpty } }
     }
 
     @Test func hiddenFilesAndSubdirectoriesAreIgnored() throws {
@@ -92,7 +92,7 @@ struct ManifestDirectorySourceTests {
         let collector = SnapshotCollector()
         let task = Task { try await source.run { await collector.add($0) } }
         defer { task.cancel() }
-        let snapshot = try await within(5, "the URL snapshot") { await collector.waitFor { !$0.pods.isEmpty } }
+        let snapshot = try await within(30, "the URL snapshot") { await collector.waitFor { !$0.pods.isEmpty } }
         let remote = try #require(snapshot.pods.first)
         #expect(snapshot.source == "http")
         #expect(remote.metadata?.name == "remote-node1")
@@ -107,7 +107,7 @@ struct ManifestDirectorySourceTests {
         let collector = SnapshotCollector()
         let task = Task { try await source.run { await collector.add($0) } }
         defer { task.cancel() }
-        let snapshot = try await within(5, "the URL snapshot") { await collector.waitFor { _ in true } }
+        let snapshot = try await within(30, "the URL snapshot") { await collector.waitFor { _ in true } }
         #expect(snapshot.pods.isEmpty)
         #expect(snapshot.issues.first?.message.contains("connection refused") == true)
     }
@@ -123,11 +123,11 @@ struct ManifestDirectoryAppearsLaterTests {
         let collector = SnapshotCollector()
         let task = Task { try await source.run { await collector.add($0) } }
         defer { task.cancel() }
-        _ = try await within(5, "the empty first snapshot") { await collector.waitFor { $0.pods.isEmpty } }
+        _ = try await within(30, "the empty first snapshot") { await collector.waitFor { $0.pods.isEmpty } }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try writeFile(directory + "/web.yaml", ManifestDirectorySourceTests.podYAML("web"))
-        _ = try await within(5, "the pod of the new directory") { await collector.waitFor { $0.pods.count == 1 } }
+        _ = try await within(30, "the pod of the new directory") { await collector.waitFor { $0.pods.count == 1 } }
         try writeFile(directory + "/db.yaml", ManifestDirectorySourceTests.podYAML("db"))
-        _ = try await within(5, "the second pod") { await collector.waitFor { $0.pods.count == 2 } }
+        _ = try await within(30, "the second pod") { await collector.waitFor { $0.pods.count == 2 } }
     }
 }

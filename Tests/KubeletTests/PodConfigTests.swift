@@ -17,7 +17,7 @@ struct PodConfigTests {
 
     /// Reads the next `count` updates.
     static func next(_ count: Int, from config: PodConfig) async throws -> [PodUpdate] {
-        try await within(5, "\(count) updates") {
+        try await within(30, "\(count) updates") {
             var result: [PodUpdate] = []
             for await update in config.updates {
                 result.append(update)

@@ -56,7 +56,7 @@ struct PodWorkersTests {
     }
 
     static func waitFor(_ syncer: RecordingSyncer, _ what: String, _ predicate: @escaping @Sendable ([String]) -> Bool) async throws {
-        try await within(5, what) {
+        try await within(30, what) {
             while !predicate(syncer.calls) { try await Task.sleep(for: .milliseconds(5)) }
         }
     }
@@ -86,7 +86,7 @@ struct PodWorkersTests {
         try await Self.waitFor(syncer, "termination") { $0.contains("terminated web removed=true") }
         let calls = syncer.calls
         #expect(calls.firstIndex(of: "terminating web 5")! < calls.firstIndex(of: "terminated web removed=true")!)
-        try await within(5, "the worker's end") {
+        try await within(30, "the worker's end") {
             while await workers.lifecycle(of: "uid-web") != nil { try await Task.sleep(for: .milliseconds(5)) }
         }
         #expect(syncer.overlaps == 0)
@@ -148,14 +148,14 @@ struct PodLifecycleEventGeneratorTests {
         let box = EventBox()
         let reader = Task { for await event in pleg.events { await box.add(event) } }
         defer { reader.cancel() }
-        let relisted = try await within(5, "the relist event") { await box.wait(count: 1) }
+        let relisted = try await within(30, "the relist event") { await box.wait(count: 1) }
         #expect(relisted == [PodLifecycleEvent(podUID: "uid1", kind: .containerStarted, containerID: early)])
 
         let late = try await runtime.createContainer(
             podSandboxID: sandbox, config: ContainerConfig(metadata: ContainerMetadata(name: "late"), image: ImageSpec("busybox"), command: ["false"], labels: [RuntimeLabels.podUID: "uid1"]),
             sandboxConfig: sandboxConfig)
         try await runtime.startContainer(id: late)
-        let events = try await within(5, "three runtime events") { await box.wait(count: 4) }.dropFirst()
+        let events = try await within(30, "three runtime events") { await box.wait(count: 4) }.dropFirst()
         #expect(events.allSatisfy { $0.podUID == "uid1" && $0.containerID == late })
         #expect(events.map(\.kind) == [.containerChanged, .containerStarted, .containerDied])
     }
