@@ -15,6 +15,8 @@ public struct CNIConfigurationList: Sendable, Hashable {
     public var cniVersion: String
     /// CHECK is turned off for this network.
     public var disableCheck: Bool
+    /// GC is turned off for this network (CNI 1.1 `disableGC`), e.g. when several runtimes share it.
+    public var disableGC: Bool
     /// The plugin configurations, in chain order, as written.
     public var plugins: [JSONValue]
 
@@ -56,7 +58,8 @@ public struct CNIConfigurationList: Sendable, Hashable {
             }
             cniVersion = version
         }
-        disableCheck = root["disableCheck"]?.boolValue ?? false
+        disableCheck = try Self.flag(root, "disableCheck", source: source)
+        disableGC = try Self.flag(root, "disableGC", source: source)
         if let list = root["plugins"] {
             guard let plugins = list.arrayValue, !plugins.isEmpty else {
                 throw .invalidConfiguration(source: source, field: "plugins", expected: "a non-empty array of plugin objects")
@@ -71,6 +74,35 @@ public struct CNIConfigurationList: Sendable, Hashable {
             guard let type = plugin["type"]?.stringValue, !type.isEmpty, !type.contains("/") else {
                 throw .invalidConfiguration(source: source, field: "plugins[\(index)].type", expected: "a plugin name without '/'")
             }
+        }
+    }
+
+    /// The version speaks CNI 1.1's STATUS and GC (1.1.0 and later); older networks count as
+    /// ready and get no GC, as libcni does.
+    public var supportsStatusAndGC: Bool {
+        Self.isVersion(cniVersion, atLeast: [1, 1, 0])
+    }
+
+    /// Compares a dotted version with `minimum` component by component (missing components are 0).
+    static func isVersion(_ version: String, atLeast minimum: [Int]) -> Bool {
+        let parts = version.split(separator: ".").map { Int($0) ?? 0 }
+        for index in 0..<max(parts.count, minimum.count) {
+            let have = index < parts.count ? parts[index] : 0
+            let need = index < minimum.count ? minimum[index] : 0
+            if have != need { return have > need }
+        }
+        return true
+    }
+
+    /// A boolean top-level field; absent is `false`. Some files write `"true"` as a string (the
+    /// spec's own text calls `disableCheck` a string), so both forms are read.
+    private static func flag(_ root: JSONValue, _ field: String, source: String) throws(PodNetworkError) -> Bool {
+        guard let value = root[field] else { return false }
+        if let bool = value.boolValue { return bool }
+        switch value.stringValue {
+        case "true": return true
+        case "false": return false
+        default: throw .invalidConfiguration(source: source, field: field, expected: "true or false, got \(value.errorRendering)")
         }
     }
 

@@ -7,7 +7,9 @@ import Netlink
 /// says. ADD runs the chain in order, each plugin getting the previous one's result as
 /// `prevResult`; the final result is cached on disk for DEL and CHECK, which run with it. An ADD
 /// that fails part way runs DEL over the chain so nothing stays half set up. Plugins with the
-/// `portMappings` capability get the pod's host ports in `runtimeConfig`.
+/// `portMappings` capability get the pod's host ports in `runtimeConfig`. For CNI 1.1 networks,
+/// STATUS tells whether the network can take pods (`ready()`) and GC, with the attachments still
+/// in use, lets the plugins release whatever else they hold (`garbageCollect(validAttachments:)`).
 public actor CNINetwork: PodNetworkPlugin {
     private let configuration: CNINetworkConfiguration
     private var network: CNIConfigurationList?
@@ -20,13 +22,70 @@ public actor CNINetwork: PodNetworkPlugin {
     /// The loaded configuration list, after `start`.
     public var configurationList: CNIConfigurationList? { network }
 
-    /// Reads the conflist and runs DEL for every cached attachment whose sandbox is not live.
+    /// Reads the conflist and runs DEL for every cached attachment whose sandbox is not live; for a
+    /// CNI 1.1 network it then sends GC with the attachments of the live sandboxes
+    /// (see `garbageCollect(validAttachments:)`).
+    /// - Throws: the first DEL or GC failure, after every step has run.
     public func start(liveSandboxes: Set<String>) async throws {
         let network = try CNIConfigurationList.load(directory: configuration.configurationDirectory)
         self.network = network
-        for entry in try cachedEntries(network: network) where !liveSandboxes.contains(entry.sandboxID) {
-            try await delete(PodNetworkRequest(sandboxID: entry.sandboxID, namespacePath: entry.namespacePath,
-                                               interfaceName: entry.interfaceName, podReference: entry.podReference))
+        let cached = try cachedEntries(network: network)
+        var valid = cached.filter { liveSandboxes.contains($0.sandboxID) }
+            .map { CNIAttachment(containerID: $0.sandboxID, interfaceName: $0.interfaceName) }
+        // A live sandbox with nothing cached may still be attached (the agent stopped between ADD
+        // and the cache write): keep it on the interface the runtime attaches rather than let GC
+        // take a running pod's network away.
+        let cachedSandboxes = Set(cached.map(\.sandboxID))
+        valid += liveSandboxes.subtracting(cachedSandboxes).map { CNIAttachment(containerID: $0) }
+        try await garbageCollect(validAttachments: valid)
+    }
+
+    /// libcni's garbage collection for this network. First DEL for every cached attachment not in
+    /// `validAttachments`; then, for CNI 1.1 networks without `disableGC`, `CNI_COMMAND=GC` to each
+    /// plugin in chain order with `cni.dev/valid-attachments` listing `validAttachments` (also sent
+    /// as `cni.dev/attachments`, the key the 1.1.0 spec text first used), so plugins release what
+    /// belongs to attachments nobody knows of. Older networks get no GC: the DELs are the cleanup.
+    /// - Throws: the first failure (`PodNetworkError.pluginFailed` with command `DEL` or `GC`),
+    ///   after every DEL and every plugin's GC has run.
+    public func garbageCollect(validAttachments: [CNIAttachment]) async throws {
+        let network = try loaded()
+        let keep = Set(validAttachments)
+        var firstError: (any Error)?
+        for entry in try cachedEntries(network: network)
+        where !keep.contains(CNIAttachment(containerID: entry.sandboxID, interfaceName: entry.interfaceName)) {
+            do {
+                try await delete(PodNetworkRequest(sandboxID: entry.sandboxID, namespacePath: entry.namespacePath,
+                                                   interfaceName: entry.interfaceName, podReference: entry.podReference))
+            } catch {
+                if firstError == nil { firstError = error }
+            }
+        }
+        if network.supportsStatusAndGC, !network.disableGC {
+            let list = JSONValue.array(JSONArray(keep.sorted().map { attachment in
+                JSONValue.object(["containerID": .string(attachment.containerID), "ifname": .string(attachment.interfaceName)])
+            }))
+            for (plugin, type) in zip(network.plugins, network.pluginTypes) {
+                do {
+                    let config = plugin.setting("cni.dev/valid-attachments", to: list).setting("cni.dev/attachments", to: list)
+                    try await invokeNetworkCommand("GC", plugin: config, binary: try binary(for: type), network: network)
+                } catch {
+                    if firstError == nil { firstError = error }
+                }
+            }
+        }
+        if let firstError { throw firstError }
+    }
+
+    /// For a CNI 1.1 network, runs `CNI_COMMAND=STATUS` for each plugin in chain order and stops
+    /// at the first that fails; networks of older versions are ready once loaded, as with libcni.
+    /// - Throws: `PodNetworkError.pluginFailed` with command `STATUS` and the plugin's code (50:
+    ///   not available; 51: not available and existing pods may be affected) and message, or
+    ///   `pluginNotFound`; `invalidRequest` before `start`.
+    public func ready() async throws {
+        let network = try loaded()
+        guard network.supportsStatusAndGC else { return }
+        for (plugin, type) in zip(network.plugins, network.pluginTypes) {
+            try await invokeNetworkCommand("STATUS", plugin: plugin, binary: try binary(for: type), network: network)
         }
     }
 
@@ -102,7 +161,7 @@ public actor CNINetwork: PodNetworkPlugin {
 
     private func loaded() throws(PodNetworkError) -> CNIConfigurationList {
         guard let network else {
-            throw .invalidRequest(field: "plugin", expected: "start(liveSandboxes:) to have run before ADD, DEL or CHECK")
+            throw .invalidRequest(field: "plugin", expected: "start(liveSandboxes:) to have run before ADD, DEL, CHECK, STATUS or GC")
         }
         return network
     }
@@ -158,6 +217,33 @@ public actor CNINetwork: PodNetworkPlugin {
             "CNI_ARGS=\(args.joined(separator: ";"))",
             "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
         ]
+        let parsed = try await run(command, type: type, binary: binary, environment: environment, input: input)
+        guard command == "ADD" else { return nil }
+        guard let parsed, case .object = parsed else {
+            throw PodNetworkError.invalidPluginResult(type: type, reason: "stdout is not a JSON object")
+        }
+        if let version = parsed["cniVersion"]?.stringValue, version != network.cniVersion {
+            throw PodNetworkError.invalidPluginResult(type: type, reason: "cniVersion \(version), expected \(network.cniVersion)")
+        }
+        return parsed
+    }
+
+    /// Runs a command about the network rather than one attachment (STATUS, GC): the plugin's
+    /// configuration with the list's name and version on stdin, and no container variables.
+    private func invokeNetworkCommand(_ command: String, plugin: JSONValue, binary: String, network: CNIConfigurationList) async throws {
+        let config = plugin.setting("name", to: .string(network.name)).setting("cniVersion", to: .string(network.cniVersion))
+        let environment = [
+            "CNI_COMMAND=\(command)", "CNI_PATH=\(configuration.binaryDirectories.joined(separator: ":"))",
+            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        ]
+        _ = try await run(command, type: plugin["type"]?.stringValue ?? "", binary: binary, environment: environment,
+                          input: JSONWriter.bytes(config))
+    }
+
+    /// Runs the binary in the node namespace and returns its stdout parsed as JSON (when it is).
+    /// - Throws: `PodNetworkError.pluginFailed` with the error result's code, message and details
+    ///   (or the exit status and stderr) when the plugin exits non-zero.
+    private func run(_ command: String, type: String, binary: String, environment: [String], input: [UInt8]) async throws -> JSONValue? {
         let namespace = try configuration.nodeNamespacePath.map { path throws(NetlinkError) in try NetworkNamespace(path: path) }
         let outcome = try await CNIPluginProcess(path: binary, environment: environment, input: input, namespace: namespace).run()
         let parsed = try? JSONParser.parse(outcome.output)
@@ -168,13 +254,6 @@ public actor CNINetwork: PodNetworkPlugin {
                     .trimmingCharacters(in: .whitespacesAndNewlines)
             throw PodNetworkError.pluginFailed(type: type, command: command, code: code, message: message,
                                                details: parsed?["details"]?.stringValue ?? "")
-        }
-        guard command == "ADD" else { return nil }
-        guard let parsed, case .object = parsed else {
-            throw PodNetworkError.invalidPluginResult(type: type, reason: "stdout is not a JSON object")
-        }
-        if let version = parsed["cniVersion"]?.stringValue, version != network.cniVersion {
-            throw PodNetworkError.invalidPluginResult(type: type, reason: "cniVersion \(version), expected \(network.cniVersion)")
         }
         return parsed
     }

@@ -25,6 +25,11 @@ public protocol PodNetworkPlugin: Sendable {
     /// Verifies the sandbox is attached as ADD left it; throws what is wrong.
     func check(_ request: PodNetworkRequest) async throws
 
+    /// Returns when the network can take new sandboxes; throws why not otherwise. The runtime's
+    /// status reports CRI `NetworkReady` from it (false with the error's description). The default
+    /// returns at once; `CNINetwork` asks the plugins with CNI 1.1's STATUS.
+    func ready() async throws
+
     /// What the node network looks like now: bridge, ranges and which pod holds each address.
     func status() async throws -> PodNetworkStatus
 }
