@@ -106,6 +106,11 @@ let package = Package(
             name: "NodeAgent",
             dependencies: [
                 "KubeAPI",
+                "Kubelet",
+                "RuntimeWiring",
+                "Images",
+                "PodNetwork",
+                "Netlink",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
