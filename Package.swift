@@ -210,7 +210,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "NodeAgentTests",
-            dependencies: ["NodeAgent", "KubeAPI", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["NodeAgent", "Kubelet", "KubeAPI", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
