@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPI
 import Kubelet
 import Logging
 import RuntimeWiring
@@ -21,6 +22,7 @@ extension NodeAgent {
     ///   pod network's or the runtime's error when one cannot start.
     func podServices() async throws -> (runtime: NodeRuntimeService, kubelet: Kubelet) {
         let kubeletConfiguration = configuration.kubelet
+        try checkPodSidePrerequisites()
         let identity = NodeIdentity.current(configuration)
         var runtimeLogger = logger
         runtimeLogger[metadataKey: "component"] = "runtime"
@@ -49,6 +51,36 @@ extension NodeAgent {
                 "sources": "\(sources.map(\.name).joined(separator: ","))",
             ])
         return (NodeRuntimeService(node: node, logger: runtimeLogger), kubelet)
+    }
+}
+
+extension NodeAgent {
+    /// What the runtime needs before it opens, checked so the error names the field or file: the
+    /// node's network namespace exists, the monitor is executable.
+    func checkPodSidePrerequisites() throws {
+        let namespace = configuration.swiftlet.podNetwork.nodeNetworkNamespace
+        if !namespace.isEmpty && !FileManager.default.fileExists(atPath: namespace) {
+            throw ConfigurationError(file: configuration.sourcePath ?? "configuration", problems: [
+                .init(line: nil, kind: SwiftletConfiguration.kind, path: FieldPath("podNetwork", "nodeNetworkNamespace"),
+                      message: "expected an existing network namespace (e.g. made with ip netns add), \(namespace) does not exist")
+            ])
+        }
+        guard FileManager.default.isExecutableFile(atPath: monitorPath) else {
+            throw PodSideError.monitorMissing(path: monitorPath)
+        }
+    }
+}
+
+/// Why the agent's pod side cannot start, beyond configuration errors.
+public enum PodSideError: Error, Sendable, CustomStringConvertible {
+    /// The `swiftlet-monitor` executable is not at `path`.
+    case monitorMissing(path: String)
+
+    public var description: String {
+        switch self {
+        case .monitorMissing(let path):
+            "swiftlet-monitor: expected an executable at \(path) (it is built with swiftlet and must be installed next to it)"
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 // identity) and the pod status table it writes while no API server exists. No runtime starts
 // here; `AgentStaticPodTests` (RuntimeWiringTests) runs the agent with real pods.
 
+import Foundation
 import KubeAPI
 import Kubelet
 import Testing
@@ -66,6 +67,35 @@ struct PodSideConfigurationTests {
         node.kubelet.staticPodPath = ""
         node.kubelet.staticPodURL = "http://192.0.2.1/pods.yaml"
         #expect(NodeAgent(configuration: node, environment: [:], logger: .init(label: "t")).runsStandalonePods)
+    }
+
+    @Test func runWithAMissingNodeNamespaceExits2NamingTheFieldBeforeStartingAnything() async throws {
+        let binary = try Repository.swiftletBinary()
+        let directory = try TemporaryDirectory()
+        let missing = "/run/netns/swiftlet-absent-\(UInt32.random(in: 0...UInt32.max))"
+        let config = try directory.write(
+            "pods.yaml",
+            """
+            apiVersion: kubelet.config.k8s.io/v1beta1
+            kind: KubeletConfiguration
+            healthzBindAddress: 127.0.0.1
+            healthzPort: 0
+            staticPodPath: \(directory.path)/manifests
+            ---
+            apiVersion: swiftlet.dev/v1alpha1
+            kind: SwiftletConfiguration
+            stateDir: \(directory.path)/state
+            runDir: \(directory.path)/run
+            apiSocket: \(directory.path)/run/swiftlet.sock
+            images: {storeDir: \(directory.path)/images}
+            podNetwork: {nodeNetworkNamespace: \(missing)}
+            """)
+        let result = try await runToCompletion(binary, ["run", "--config", config])
+        #expect(result.status == 2)
+        #expect(result.error.contains(
+            "\(config): SwiftletConfiguration: podNetwork.nodeNetworkNamespace: expected an existing network namespace"))
+        #expect(!result.error.contains("healthz server listening"))
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/state/runtime"))
     }
 
     @Test func podStatusTableSortsPodsAndShowsPhaseReadinessAndIP() {
