@@ -106,6 +106,11 @@ let package = Package(
             name: "NodeAgent",
             dependencies: [
                 "KubeAPI",
+                "Kubelet",
+                "RuntimeWiring",
+                "Images",
+                "PodNetwork",
+                "Netlink",
                 "ServiceProxy",
                 "NFTables",
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -209,7 +214,7 @@ let package = Package(
         .testTarget(
             name: "NodeAgentTests",
             dependencies: [
-                "NodeAgent", "KubeAPI", "ServiceProxy", "NFTables", "TestSupport",
+                "NodeAgent", "Kubelet", "KubeAPI", "ServiceProxy", "NFTables", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -6,38 +6,52 @@
 // friendly logging. It builds on every other module; nothing else in swiftlet depends on it
 // except the `swiftlet` command line.
 
+import Kubelet
 import Logging
+import RuntimeWiring
 import ServiceLifecycle
 
 /// The running node agent: binds what must be bound, then runs every service in one
 /// `ServiceGroup` until SIGTERM or SIGINT starts a graceful shutdown.
 ///
 /// Start-up order, and why:
-/// 1. sockets that can fail to bind (the health server) are bound before the group starts, so a
+/// 1. with static pods configured (standalone), the node's runtime is opened before the group
+///    starts (image store, pod network, containers of a previous agent re-adopted), so a bad
+///    pod network fails the start; ``NodeRuntimeService`` and the kubelet then run in the group;
+/// 2. sockets that can fail to bind (the health server) are bound before the group starts, so a
 ///    port in use fails the start with an error instead of a half-running agent;
-/// 2. the services run in the group in the order listed, shut down in reverse;
-/// 3. ``SystemdNotifyService`` comes last, so `READY=1` is sent only after every other service
+/// 3. the services run in the group in the order listed, shut down in reverse: the kubelet stops
+///    before the runtime, and pods keep running for the next start to adopt;
+/// 4. ``SystemdNotifyService`` comes last, so `READY=1` is sent only after every other service
 ///    has started, and `STOPPING=1` is the first thing said on shutdown.
 public struct NodeAgent: Sendable {
     /// The validated configuration the agent runs with.
     public let configuration: NodeConfiguration
     let environment: [String: String]
     let logger: Logger
+    /// The `swiftlet-monitor` executable the runtime starts containers under.
+    let monitorPath: String
 
     /// Creates an agent; nothing starts until ``run()``.
     ///
     /// - Parameter environment: the process environment, read for `NOTIFY_SOCKET`,
     ///   `WATCHDOG_USEC` and `WATCHDOG_PID`.
-    public init(configuration: NodeConfiguration, environment: [String: String], logger: Logger) {
+    /// - Parameter monitorPath: the `swiftlet-monitor` executable; by default the one next to the
+    ///   running executable.
+    public init(
+        configuration: NodeConfiguration, environment: [String: String], logger: Logger,
+        monitorPath: String = NodeRuntimeSettings.monitorNextToExecutable
+    ) {
         self.configuration = configuration
         self.environment = environment
         self.logger = logger
+        self.monitorPath = monitorPath
     }
 
     /// Runs the agent until graceful shutdown completes.
     ///
-    /// - Throws: a bind error when the health server cannot listen, or the first error a
-    ///   service fails with.
+    /// - Throws: a bind error when the health server cannot listen, the runtime's error when the
+    ///   pod side cannot start, or the first error a service fails with.
     public func run() async throws {
         let kubelet = configuration.kubelet
         logger.info(
@@ -47,10 +61,28 @@ public struct NodeAgent: Sendable {
                 "config": "\(configuration.sourcePath ?? "defaults")",
             ])
 
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        let healthz = try await HealthzServer.bind(
-            host: kubelet.healthzBindAddress, port: Int(kubelet.healthzPort), logger: logger)
-        services.append(.init(service: healthz, serviceName: "healthz"))
+        let pods = runsStandalonePods ? try await podServices() : nil
+        if pods == nil {
+            logger.notice("no staticPodPath or staticPodURL configured: no pods to run (joining an API server is not implemented)")
+        }
+        let healthz: HealthzServer
+        do {
+            healthz = try await HealthzServer.bind(
+                host: kubelet.healthzBindAddress, port: Int(kubelet.healthzPort), logger: logger)
+        } catch {
+            await pods?.runtime.node.runtime.shutdown()
+            throw error
+        }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: healthz, serviceName: "healthz")]
+        if let pods {
+            services.append(.init(service: pods.runtime, serviceName: "runtime"))
+            services.append(.init(service: pods.kubelet, serviceName: "kubelet"))
+            services.append(
+                .init(
+                    service: PodStatusReport(
+                        statuses: pods.kubelet.statuses, path: configuration.swiftlet.runDir + "/pods", logger: logger),
+                    serviceName: "pod-status"))
+        }
 
         if let notifier = SystemdNotifier(environment: environment) {
             let watchdog = SystemdWatchdog(environment: environment)

@@ -44,6 +44,10 @@ struct RunCommand: AsyncParsableCommand {
         let agent = NodeAgent(configuration: configuration, environment: environment, logger: logger)
         do {
             try await agent.run()
+        } catch let error as ConfigurationError {
+            // Found only when the pod side starts (e.g. a node namespace that does not exist).
+            printToStandardError(error.description)
+            throw ExitCode.usageOrConfiguration
         } catch {
             logger.critical("node agent failed", metadata: ["error": "\(error)"])
             throw ExitCode.runtimeFailure

@@ -8,6 +8,8 @@ import Glibc
 /// The `swiftlet` executable, run as a subprocess the way systemd and people run it.
 @Suite(.serialized) struct SwiftletCommandTests {
     /// A configuration that keeps every path in `directory` and lets the kernel pick the healthz port.
+    /// No static pods: the pod side (runtime, pod network) does not start, so the machine's own
+    /// network is not touched (`AgentStaticPodTests` runs the agent with pods, in a namespace).
     private func testConfiguration(in directory: TemporaryDirectory) throws -> String {
         try directory.write(
             "config.yaml",
@@ -16,7 +18,6 @@ import Glibc
             kind: KubeletConfiguration
             healthzBindAddress: 127.0.0.1
             healthzPort: 0
-            staticPodPath: \(directory.path)/manifests
             ---
             apiVersion: swiftlet.dev/v1alpha1
             kind: SwiftletConfiguration

@@ -3,7 +3,6 @@ import Images
 import KubeAPI
 import Logging
 import Netlink
-import NodeAgent
 import PodNetwork
 import RuntimeWiring
 
