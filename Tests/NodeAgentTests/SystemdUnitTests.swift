@@ -69,6 +69,7 @@ struct SystemdUnitTests {
         let root = try await installedRoot()
         let manager = FileManager.default
         #expect(manager.isExecutableFile(atPath: root.path + "/usr/local/bin/swiftlet"))
+        #expect(manager.isExecutableFile(atPath: root.path + "/usr/local/bin/swiftlet-monitor"))
         let state = try manager.attributesOfItem(atPath: root.path + "/var/lib/swiftlet")
         #expect((state[.posixPermissions] as? Int) == 0o700)
         let config = root.path + "/etc/swiftlet/config.yaml"
