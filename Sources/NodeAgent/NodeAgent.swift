@@ -22,7 +22,9 @@ import ServiceLifecycle
 ///    port in use fails the start with an error instead of a half-running agent;
 /// 3. the services run in the group in the order listed, shut down in reverse: the kubelet stops
 ///    before the runtime, and pods keep running for the next start to adopt;
-/// 4. ``SystemdNotifyService`` comes last, so `READY=1` is sent only after every other service
+/// 4. in standalone mode the service proxy follows the kubelet (a sync loop per IP family, fed
+///    the kubelet's Services and the EndpointSlices of its pods, and the proxy's `/healthz`);
+/// 5. ``SystemdNotifyService`` comes last, so `READY=1` is sent only after every other service
 ///    has started, and `STOPPING=1` is the first thing said on shutdown.
 public struct NodeAgent: Sendable {
     /// The validated configuration the agent runs with.
@@ -82,6 +84,19 @@ public struct NodeAgent: Sendable {
                     service: PodStatusReport(
                         statuses: pods.kubelet.statuses, path: configuration.swiftlet.runDir + "/pods", logger: logger),
                     serviceName: "pod-status"))
+            // The service proxy routes the Services of the manifest directory to the local pods,
+            // programming nftables in the agent's own network namespace.
+            var proxyLogger = logger
+            proxyLogger[metadataKey: "component"] = "proxy"
+            let proxy = ServiceProxyAgent(configuration: configuration.proxy, manifestDirectory: nil, logger: proxyLogger)
+            do {
+                services += try await proxy.makeServices { loops, families, logger in
+                    KubeletServiceSource(kubelet: pods.kubelet, feed: ProxyObjectFeed(loops: loops, families: families, logger: logger))
+                }
+            } catch {
+                await pods.runtime.node.runtime.shutdown()
+                throw error
+            }
         }
 
         if let notifier = SystemdNotifier(environment: environment) {

@@ -18,21 +18,16 @@ public actor ProxyManifestSource {
     }
 
     public let directory: String
-    private let loops: [ProxySyncLoop]
-    private let families: [ProxyIPFamily]
+    private let feed: ProxyObjectFeed
     private let logger: Logger
     private var snapshot = Snapshot()
-    private var servicePorts: [ProxyIPFamily: [ServiceName: [ServicePortInfo]]] = [:]
-    private var sliceInfos: [String: EndpointSliceInfo] = [:]
-    private var initialSyncDone = false
 
     /// - Parameters:
     ///   - loops: one sync loop per IP family, each fed the objects of its family.
     ///   - families: the family of each loop, in the same order.
     public init(directory: String, loops: [ProxySyncLoop], families: [ProxyIPFamily], logger: Logger) {
         self.directory = directory
-        self.loops = loops
-        self.families = families
+        self.feed = ProxyObjectFeed(loops: loops, families: families, logger: logger)
         self.logger = logger
     }
 
@@ -44,41 +39,8 @@ public actor ProxyManifestSource {
         for problem in problems { logger.error("proxy manifest not applied", metadata: ["error": "\(problem)"]) }
         snapshot = next
 
-        for (index, family) in families.enumerated() {
-            var ports: [ServiceName: [ServicePortInfo]] = [:]
-            for service in next.services.values.joined() {
-                guard let name = ServiceName(metadata: service.metadata) else { continue }
-                // One object per name: when two files hold the same Service, the later file's wins.
-                ports[name] = ServicePortInfo.ports(of: service, family: family)
-            }
-            let before = servicePorts[family] ?? [:]
-            for name in Set(before.keys).union(ports.keys) where before[name] != ports[name] {
-                await loops[index].updateService(name, ports: ports[name])
-            }
-            servicePorts[family] = ports
-        }
-
-        var infos: [String: EndpointSliceInfo] = [:]
-        for slice in next.slices.values.joined() {
-            guard let info = EndpointSliceInfo(slice) else { continue }
-            infos["\(info.service.namespace)/\(info.name)"] = info
-        }
-        for (key, old) in sliceInfos where infos[key] == nil {
-            for loop in loops { await loop.updateEndpointSlice(old, removed: true) }
-        }
-        for (key, info) in infos where sliceInfos[key] != info {
-            for loop in loops { await loop.updateEndpointSlice(info) }
-        }
-        sliceInfos = infos
-
-        if !initialSyncDone {
-            initialSyncDone = true
-            for loop in loops {
-                await loop.servicesDidSync()
-                await loop.endpointSlicesDidSync()
-            }
-        }
-        logger.debug("proxy manifests read", metadata: ["services": "\(servicePorts.values.map(\.count).max() ?? 0)", "slices": "\(infos.count)"])
+        await feed.apply(services: next.services.keys.sorted().flatMap { next.services[$0] ?? [] },
+                         slices: Array(next.slices.values.joined()))
         return problems
     }
 

@@ -63,6 +63,26 @@ public struct ServiceProxyAgent: Sendable {
     /// - Throws: a bind error for either HTTP server, an `NFTablesError` when the nf_tables
     ///   socket cannot be opened, or the first error a service fails with.
     public func run() async throws {
+        let services = try await makeServices { loops, families, logger in
+            ProxySourceService(
+                source: manifestDirectory.map { ProxyManifestSource(directory: $0, loops: loops, families: families, logger: logger) },
+                loops: loops, resyncPeriod: configuration.configSyncPeriod.duration)
+        }
+        var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(10)
+        try await ServiceGroup(configuration: groupConfiguration).run()
+        logger.info("swiftlet service proxy stopped")
+    }
+
+    /// The proxy's services in start order: a sync loop per family, the source `makeSource`
+    /// builds for those loops, `/healthz` and, when configured, `/metrics`. The HTTP servers
+    /// are bound here, so a port in use fails before anything runs.
+    ///
+    /// - Throws: a bind error for either HTTP server, `ServiceProxyAgentError` for a bind address
+    ///   that does not parse, or an `NFTablesError` when the nf_tables socket cannot be opened.
+    func makeServices(
+        source makeSource: ([ProxySyncLoop], [ProxyIPFamily], Logger) -> any Service
+    ) async throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
         let nft = configuration.nftables
         let health = ProxyHealth(healthTimeoutSeconds: 2 * Double(nft.syncPeriod.nanoseconds) / 1e9)
         let metrics = ProxyMetrics()
@@ -99,9 +119,7 @@ public struct ServiceProxyAgent: Sendable {
             loops.append(loop)
             services.append(.init(service: ProxySyncService(loop: loop), serviceName: "proxy-\(family)"))
         }
-        services.append(.init(service: ProxySourceService(
-            source: manifestDirectory.map { ProxyManifestSource(directory: $0, loops: loops, families: families, logger: logger) },
-            loops: loops, resyncPeriod: configuration.configSyncPeriod.duration), serviceName: "proxy-source"))
+        services.append(.init(service: makeSource(loops, families, logger), serviceName: "proxy-source"))
 
         guard let healthzAddress = Self.hostPort(configuration.healthzBindAddress) else {
             throw ServiceProxyAgentError.badBindAddress(field: "healthzBindAddress", value: configuration.healthzBindAddress)
@@ -117,11 +135,7 @@ public struct ServiceProxyAgent: Sendable {
                                                       routes: Self.metricsRoutes(metrics), logger: logger)
             services.append(.init(service: server, serviceName: "proxy-metrics"))
         }
-
-        var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        groupConfiguration.maximumGracefulShutdownDuration = .seconds(10)
-        try await ServiceGroup(configuration: groupConfiguration).run()
-        logger.info("swiftlet service proxy stopped")
+        return services
     }
 }
 
