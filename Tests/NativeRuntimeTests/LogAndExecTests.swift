@@ -66,15 +66,25 @@ struct LogAndExecTests {
         }
     }
 
+    /// The container writes its second line only when the test says so (a file it creates by exec
+    /// after the reopen), so the outcome does not depend on how fast a busy machine is.
     @Test func reopenStartsANewLogFileAfterTheOldOneWasRenamed() async throws {
         try await RuntimeFixture.with { fixture in
             let (_, id, sandboxConfig) = try await fixture.runContainer(
-                "reopen", ["sh", "-c", "echo before; sleep 1; echo after; sleep 600"])
-            try await Task.sleep(for: .milliseconds(300))
+                "reopen", ["sh", "-c", "echo before; while [ ! -e /tmp/go ]; do sleep 0.05; done; echo after; sleep 600"])
             let path = "\(sandboxConfig.logDirectory)/reopen/0.log"
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(30)
+            while ((try? fixture.logLines(sandboxConfig, "reopen")) ?? []).isEmpty, clock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             try FileManager.default.moveItem(atPath: path, toPath: path + ".rotated")
             try await fixture.runtime.reopenContainerLog(id: id)
-            try await Task.sleep(for: .milliseconds(1500))
+            let touched = try await fixture.runtime.execSync(containerID: id, command: ["touch", "/tmp/go"], timeout: 10)
+            #expect(touched.exitCode == 0)
+            while ((try? fixture.logLines(sandboxConfig, "reopen")) ?? []).isEmpty, clock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             let old = CRILogLine.parseAll(Array(try Data(contentsOf: URL(fileURLWithPath: path + ".rotated")))).map(\.text)
             let new = try fixture.logLines(sandboxConfig, "reopen").map(\.text)
             #expect(old == ["before"])
