@@ -23,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.0.0"),
     ],
     targets: [
         // MARK: System libraries (pkg-config, with the Debian packages that provide them)
@@ -93,6 +96,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "KubeClient",
+            dependencies: [
+                "KubeAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Kubelet",
             dependencies: [
                 "KubeAPI",
@@ -113,6 +131,7 @@ let package = Package(
                 "Netlink",
                 "ServiceProxy",
                 "NFTables",
+                "KubeClient",
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -207,6 +226,46 @@ let package = Package(
         // MARK: Tests
 
         .target(name: "TestSupport", dependencies: ["Netlink"], swiftSettings: swiftSettings),
+        // A faithful Kubernetes API server for tests (REST, watch, TLS, CSR flow, faults on demand):
+        // test support, never shipped in the swiftlet binary.
+        .target(
+            name: "KubeTestServer",
+            dependencies: [
+                "KubeAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KubeClientTests",
+            dependencies: [
+                "KubeClient", "KubeTestServer", "KubeAPI", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KubeTestServerTests",
+            dependencies: [
+                "KubeTestServer", "KubeAPI", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ],
+            swiftSettings: swiftSettings
+        ),
 
         .testTarget(
             name: "KubeAPITests", dependencies: ["KubeAPI", "TestSupport"], resources: [.copy("Fixtures")],
