@@ -17,6 +17,7 @@ extension SwiftletConfiguration: KubeCodable {
             case "runtime": reader.assign(&runtime)
             case "images": reader.assign(&images)
             case "podNetwork": reader.assign(&podNetwork)
+            case "controlPlane": reader.assign(&controlPlane)
             default: reader.unknownField()
             }
         }
@@ -35,6 +36,7 @@ extension SwiftletConfiguration: KubeCodable {
         object.add("runtime", runtime)
         object.add("images", images)
         object.add("podNetwork", podNetwork)
+        object.add("controlPlane", controlPlane)
         return .object(object)
     }
 }
@@ -85,6 +87,30 @@ extension SwiftletConfiguration.Runtime: KubeCodable {
 
     public func encoded() -> JSONValue {
         ["backend": .string(backend), "ociRuntimePath": .string(ociRuntimePath), "remoteEndpoint": .string(remoteEndpoint)]
+    }
+}
+
+extension SwiftletConfiguration.ControlPlane: KubeCodable {
+    public init(from value: JSONValue, context: DecodingContext) throws(FieldErrorList) {
+        self.init()
+        var reader = try ObjectReader(value, context: context)
+        while let key = reader.nextKey() {
+            switch key {
+            case "kubeconfig": reader.assign(&kubeconfig)
+            case "bootstrapKubeconfig": reader.assign(&bootstrapKubeconfig)
+            case "certDir": reader.assign(&certDir)
+            case "nodeLabels": reader.assign(&nodeLabels)
+            default: reader.unknownField()
+            }
+        }
+        try reader.finish()
+    }
+
+    public func encoded() -> JSONValue {
+        [
+            "kubeconfig": .string(kubeconfig), "bootstrapKubeconfig": .string(bootstrapKubeconfig),
+            "certDir": .string(certDir), "nodeLabels": nodeLabels.encoded(),
+        ]
     }
 }
 

@@ -22,6 +22,16 @@ extension SwiftletConfiguration {
             }
         }
         checks.absolutePath(images.storeDir, FieldPath("images", "storeDir"))
+        checks.absolutePath(controlPlane.kubeconfig, FieldPath("controlPlane", "kubeconfig"), allowEmpty: true)
+        checks.absolutePath(controlPlane.bootstrapKubeconfig, FieldPath("controlPlane", "bootstrapKubeconfig"), allowEmpty: true)
+        checks.absolutePath(controlPlane.certDir, FieldPath("controlPlane", "certDir"))
+        if !controlPlane.bootstrapKubeconfig.isEmpty && controlPlane.kubeconfig.isEmpty {
+            checks.fail(FieldPath("controlPlane", "kubeconfig"),
+                "required value when bootstrapKubeconfig is set: expected the path the node's credentials are written to")
+        }
+        for problem in MetadataValidation.validateLabels(controlPlane.nodeLabels, at: FieldPath("controlPlane", "nodeLabels")) {
+            checks.fail(problem.path, "\(problem.badValue.map { "\($0): " } ?? "")\(problem.detail)")
+        }
         for registry in images.registryMirrors.keys.sorted() {
             for (index, mirror) in images.registryMirrors[registry]!.enumerated()
             where !(mirror.hasPrefix("https://") || mirror.hasPrefix("http://")) {

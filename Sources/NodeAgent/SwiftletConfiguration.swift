@@ -26,6 +26,8 @@ public struct SwiftletConfiguration: Sendable, Hashable {
     public var images = Images()
     /// How pods get their network.
     public var podNetwork = PodNetwork()
+    /// How the node reaches the API server; empty paths mean standalone (no control plane).
+    public var controlPlane = ControlPlane()
 
     /// The defaults.
     public init() {}
@@ -94,5 +96,25 @@ extension SwiftletConfiguration {
 
         /// The values `mode` may take.
         public static let modes = ["builtin", "cni"]
+    }
+
+    /// `controlPlane`: what the kubelet takes as flags (`--kubeconfig`, `--bootstrap-kubeconfig`,
+    /// `--cert-dir`, `--node-labels`), kept in the configuration file here.
+    public struct ControlPlane: Sendable, Hashable {
+        /// `kubeconfig`: the node's credentials for the API server, as `swiftlet join` writes them.
+        /// Empty: the agent runs standalone.
+        public var kubeconfig = ""
+        /// `bootstrapKubeconfig`: credentials used only to request the node's client certificate
+        /// when `kubeconfig` does not exist yet (TLS bootstrap).
+        public var bootstrapKubeconfig = ""
+        /// `certDir`: where the node's client certificates and keys are kept and rotated.
+        public var certDir = "/var/lib/swiftlet/pki"
+        /// `nodeLabels`: labels the node registers with, besides the well-known ones.
+        public var nodeLabels: [String: String] = [:]
+
+        public init() {}
+
+        /// Whether the agent joins an API server.
+        public var isEnabled: Bool { !kubeconfig.isEmpty }
     }
 }

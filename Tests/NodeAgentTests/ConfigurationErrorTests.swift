@@ -39,6 +39,31 @@ import Testing
         #expect(error.description.hasPrefix("node.yaml:6: SwiftletConfiguration: podNetwork.podCIDRs[1]: invalid CIDR"))
     }
 
+    @Test func aBootstrapKubeconfigWithoutAKubeconfigPathIsRejected() throws {
+        let error = try #require(problems(
+            """
+            apiVersion: swiftlet.dev/v1alpha1
+            kind: SwiftletConfiguration
+            controlPlane:
+              bootstrapKubeconfig: /etc/swiftlet/bootstrap.conf
+            """))
+        #expect(error.description.contains("SwiftletConfiguration: controlPlane.kubeconfig: required value when bootstrapKubeconfig is set"))
+    }
+
+    @Test func anInvalidNodeLabelNamesTheLabelsPath() throws {
+        let error = try #require(problems(
+            """
+            apiVersion: swiftlet.dev/v1alpha1
+            kind: SwiftletConfiguration
+            controlPlane:
+              kubeconfig: /etc/swiftlet/kubeconfig
+              nodeLabels:
+                "bad key!": worker
+            """))
+        #expect(error.description.contains("SwiftletConfiguration: controlPlane.nodeLabels: "))
+        #expect(error.description.contains("bad key!"))
+    }
+
     @Test func anUnknownFieldIsReportedAsNotSupportedBySwiftlet() throws {
         let error = try #require(problems(
             """
