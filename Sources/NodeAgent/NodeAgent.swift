@@ -63,9 +63,17 @@ public struct NodeAgent: Sendable {
                 "config": "\(configuration.sourcePath ?? "defaults")",
             ])
 
-        let pods = runsStandalonePods ? try await podServices() : nil
+        // With a control plane, a kubeconfig that cannot be read fails the start before anything runs.
+        let client = joinsControlPlane ? try connectControlPlane() : nil
+        let pods: (runtime: NodeRuntimeService, kubelet: Kubelet)?
+        do {
+            pods = runsStandalonePods || client != nil ? try await podServices() : nil
+        } catch {
+            try? await client?.shutdown()
+            throw error
+        }
         if pods == nil {
-            logger.notice("no staticPodPath or staticPodURL configured: no pods to run (joining an API server is not implemented)")
+            logger.notice("no staticPodPath, staticPodURL or controlPlane.kubeconfig configured: no pods to run")
         }
         let healthz: HealthzServer
         do {
@@ -73,6 +81,7 @@ public struct NodeAgent: Sendable {
                 host: kubelet.healthzBindAddress, port: Int(kubelet.healthzPort), logger: logger)
         } catch {
             await pods?.runtime.node.runtime.shutdown()
+            try? await client?.shutdown()
             throw error
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: healthz, serviceName: "healthz")]
@@ -84,17 +93,27 @@ public struct NodeAgent: Sendable {
                     service: PodStatusReport(
                         statuses: pods.kubelet.statuses, path: configuration.swiftlet.runDir + "/pods", logger: logger),
                     serviceName: "pod-status"))
-            // The service proxy routes the Services of the manifest directory to the local pods,
-            // programming nftables in the agent's own network namespace.
+            if let client {
+                services += await nodeServices(
+                    client: client, kubelet: pods.kubelet, runtime: pods.runtime.node.runtime,
+                    identity: NodeIdentity.current(configuration))
+            }
+            // The service proxy routes Services to their endpoints, programming nftables in the
+            // agent's own network namespace: the cluster's Services and EndpointSlices when the
+            // node joined an API server, else the manifest directory's Services and the local
+            // pods as their endpoints.
             var proxyLogger = logger
             proxyLogger[metadataKey: "component"] = "proxy"
             let proxy = ServiceProxyAgent(configuration: configuration.proxy, manifestDirectory: nil, logger: proxyLogger)
             do {
                 services += try await proxy.makeServices { loops, families, logger in
-                    KubeletServiceSource(kubelet: pods.kubelet, feed: ProxyObjectFeed(loops: loops, families: families, logger: logger))
+                    let feed = ProxyObjectFeed(loops: loops, families: families, logger: logger)
+                    if let client { return APIServiceSource(client: client, feed: feed, logger: logger) }
+                    return KubeletServiceSource(kubelet: pods.kubelet, feed: feed)
                 }
             } catch {
                 await pods.runtime.node.runtime.shutdown()
+                try? await client?.shutdown()
                 throw error
             }
         }
@@ -115,7 +134,13 @@ public struct NodeAgent: Sendable {
         // (30s in the shipped unit) is the outer bound.
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(10)
         let group = ServiceGroup(configuration: groupConfiguration)
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            try? await client?.shutdown()
+            throw error
+        }
+        try? await client?.shutdown()
         logger.info("swiftlet stopped")
     }
 }
