@@ -37,6 +37,7 @@ struct Swiftlet: AsyncParsableCommand {
             RuntimeCommand.self,
             NetworkCommand.self,
             ProxyCommand.self,
+            JoinCommand.self,
         ]
     )
 

@@ -43,6 +43,8 @@ public struct ClusterInfo: Sendable, Hashable {
 
     /// Reads the server and CA of the current context's cluster (or the only cluster) of a
     /// kubeconfig whose CA is inline (`certificate-authority-data`), as `cluster-info` has it.
+    /// Read here rather than by ``KubeConfig/parse(_:file:directory:)`` because kubeadm names
+    /// the cluster `""` and leaves contexts and users `null`, which a kubeconfig to use must not.
     ///
     /// - Throws: ``BootstrapError/invalidClusterInfo(_:)`` naming the field.
     public static func parse(kubeconfig: String) throws(BootstrapError) -> ClusterInfo {

@@ -22,36 +22,13 @@ enum CredentialFiles {
         if chmod(path, mode) != 0 { throw failure(path, "cannot set mode \(String(mode, radix: 8))") }
     }
 
-    /// Writes `bytes` to `path` with `mode`, replacing it atomically.
+    /// Writes `bytes` to `path` with `mode`, replacing it atomically (see
+    /// ``KubeConfig/writeAtomically(_:to:mode:)``).
     static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t) throws(BootstrapError) {
-        let temporary = "\(path).tmp-\(getpid())"
-        unlink(temporary)
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard descriptor >= 0 else { throw failure(temporary, "cannot create") }
-        var written = 0
-        while written < bytes.count {
-            let result = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            if result < 0 {
-                if errno == EINTR { continue }
-                let error = failure(temporary, "cannot write")
-                close(descriptor)
-                unlink(temporary)
-                throw error
-            }
-            written += result
-        }
-        // The umask may have cleared bits of `mode`; set exactly what was asked for.
-        guard fchmod(descriptor, mode) == 0, fsync(descriptor) == 0 else {
-            let error = failure(temporary, "cannot set mode or sync")
-            close(descriptor)
-            unlink(temporary)
-            throw error
-        }
-        close(descriptor)
-        guard rename(temporary, path) == 0 else {
-            let error = failure(path, "cannot rename \(temporary) over it")
-            unlink(temporary)
-            throw error
+        do {
+            try KubeConfig.writeAtomically(bytes, to: path, mode: mode)
+        } catch {
+            throw .filesystem(path: path, reason: (error as? KubeConfigError)?.message ?? "\(error)")
         }
     }
 

@@ -1,5 +1,3 @@
-import Foundation
-import KubeAPI
 
 /// The kubeconfig a bootstrapped node uses, as the kubelet writes it after TLS bootstrap:
 /// cluster `default-cluster` (server and inline CA), user `default-auth` whose
@@ -20,32 +18,13 @@ public struct NodeKubeconfig: Sendable, Hashable {
         self.credentialsPath = credentialsPath
     }
 
-    /// The YAML text. Strings are JSON-quoted, which YAML reads as they are.
-    public var yaml: String {
-        let q = JSONWriter.quoted
-        return """
-            apiVersion: v1
-            kind: Config
-            clusters:
-            - cluster:
-                certificate-authority-data: \(q(Data(caPEM.utf8).base64EncodedString()))
-                server: \(q(server))
-              name: default-cluster
-            contexts:
-            - context:
-                cluster: default-cluster
-                namespace: default
-                user: default-auth
-              name: default-context
-            current-context: default-context
-            preferences: {}
-            users:
-            - name: default-auth
-              user:
-                client-certificate: \(q(credentialsPath))
-                client-key: \(q(credentialsPath))
-
-            """
+    /// The kubeconfig as ``KubeConfig``.
+    public var kubeConfig: KubeConfig {
+        KubeConfig(
+            clusters: [("default-cluster", KubeConfig.Cluster(server: server, certificateAuthorityData: Array(caPEM.utf8)))],
+            users: [("default-auth", KubeConfig.User(clientCertificate: credentialsPath, clientKey: credentialsPath))],
+            contexts: [("default-context", KubeConfig.Context(cluster: "default-cluster", user: "default-auth", namespace: "default"))],
+            currentContext: "default-context")
     }
 
     /// Writes the kubeconfig to `path` with mode 0600, atomically; missing parent directories
@@ -57,6 +36,6 @@ public struct NodeKubeconfig: Sendable, Hashable {
             let parent = String(path[..<slash])
             if !CredentialFiles.exists(parent) { try CredentialFiles.makeDirectory(parent, mode: 0o755) }
         }
-        try CredentialFiles.writeAtomically(Array(yaml.utf8), to: path, mode: 0o600)
+        try CredentialFiles.writeAtomically(Array(kubeConfig.yaml().utf8), to: path, mode: 0o600)
     }
 }

@@ -84,11 +84,12 @@ import Testing
             let path = root + "/etc/swiftlet/kubeconfig"
             try kubeconfig.write(to: path)
             #expect(try BootstrapFixtures.mode(path) == 0o600)
-            let text = try String(contentsOfFile: path, encoding: .utf8)
-            #expect(text.contains("client-certificate: \"\(root)/pki/kubelet-client-current.pem\""))
-            #expect(text.contains("client-key: \"\(root)/pki/kubelet-client-current.pem\""))
-            #expect(text.contains("current-context: default-context"))
-            let parsed = try ClusterInfo.parse(kubeconfig: text)
+            let loaded = try KubeConfig.load(path: path)
+            #expect(loaded.currentContext == "default-context")
+            #expect(loaded.context(named: "default-context") == KubeConfig.Context(cluster: "default-cluster", user: "default-auth", namespace: "default"))
+            #expect(loaded.user(named: "default-auth")?.clientCertificate == root + "/pki/kubelet-client-current.pem")
+            #expect(loaded.user(named: "default-auth")?.clientKey == root + "/pki/kubelet-client-current.pem")
+            let parsed = try ClusterInfo.parse(kubeconfig: try String(contentsOfFile: path, encoding: .utf8))
             #expect(parsed.server == "https://10.0.0.1:6443")
             #expect(parsed.caPEM == ca.caPEM)
         }
