@@ -7,7 +7,9 @@ import KubeAPI
 /// (RFC 7515 appendix F), `alg` HS256, `kid` the token id, over the bytes of `data.kubeconfig`.
 ///
 /// The HMAC key is the token secret, zero-padded to 32 bytes as upstream's signer pads keys
-/// shorter than HS256's minimum (a bootstrap secret is 16 bytes).
+/// shorter than HS256's minimum (a bootstrap secret is 16 bytes). HMAC itself zero-pads keys to
+/// the hash's block size, so this equals keying with the bare secret; it is kept to match the
+/// signer step for step.
 public enum ClusterInfoSignature {
     /// Signs `content` for `token`: `<protected header>..<signature>`, both base64url without
     /// padding. The header is `{"alg":"HS256","kid":"<id>"}`, as upstream's signer writes it.
