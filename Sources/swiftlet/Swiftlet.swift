@@ -37,6 +37,9 @@ struct Swiftlet: AsyncParsableCommand {
             RuntimeCommand.self,
             NetworkCommand.self,
             ProxyCommand.self,
+            PodsCommand.self,
+            LogsCommand.self,
+            ExecCommand.self,
         ]
     )
 
