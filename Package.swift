@@ -223,6 +223,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "swiftlet-bench-pods",
+            dependencies: ["BenchReport"],
+            path: "Benchmarks/swiftlet-bench-pods",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests
 
         .target(name: "TestSupport", dependencies: ["Netlink"], swiftSettings: swiftSettings),

@@ -24,7 +24,9 @@ import ServiceLifecycle
 ///    before the runtime, and pods keep running for the next start to adopt;
 /// 4. in standalone mode the service proxy follows the kubelet (a sync loop per IP family, fed
 ///    the kubelet's Services and the EndpointSlices of its pods, and the proxy's `/healthz`);
-/// 5. ``SystemdNotifyService`` comes last, so `READY=1` is sent only after every other service
+/// 5. the local API (``LocalAPIServer``, `apiSocket`) is bound with the pod side and serves
+///    while the kubelet runs; its socket file is removed when it stops;
+/// 6. ``SystemdNotifyService`` comes last, so `READY=1` is sent only after every other service
 ///    has started, and `STOPPING=1` is the first thing said on shutdown.
 public struct NodeAgent: Sendable {
     /// The validated configuration the agent runs with.
@@ -88,6 +90,16 @@ public struct NodeAgent: Sendable {
         if let pods {
             services.append(.init(service: pods.runtime, serviceName: "runtime"))
             services.append(.init(service: pods.kubelet, serviceName: "kubelet"))
+            // The local API for `swiftlet pods|logs|exec`, bound now so a socket that cannot be
+            // made fails the start.
+            do {
+                let directory = LocalPodDirectory(statuses: pods.kubelet.statuses, runtime: pods.runtime.node.runtime)
+                let api = try await LocalAPIServer.bind(path: configuration.swiftlet.apiSocket, pods: directory, logger: logger)
+                services.append(.init(service: api, serviceName: "local-api"))
+            } catch {
+                await pods.runtime.node.runtime.shutdown()
+                throw error
+            }
             services.append(
                 .init(
                     service: PodStatusReport(

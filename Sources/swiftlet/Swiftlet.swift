@@ -37,6 +37,10 @@ struct Swiftlet: AsyncParsableCommand {
             RuntimeCommand.self,
             NetworkCommand.self,
             ProxyCommand.self,
+            JoinCommand.self,
+            PodsCommand.self,
+            LogsCommand.self,
+            ExecCommand.self,
         ]
     )
 

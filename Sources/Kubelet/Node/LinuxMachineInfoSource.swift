@@ -88,9 +88,9 @@ public struct LinuxMachineInfoSource: MachineInfoSource {
     /// The number of CPUs in a kernel CPU list such as `0-3,6`.
     static func cpuListCount(_ list: Substring) -> Int? {
         var count = 0
-        for part in list.trimmingCharacters(in: .whitespaces).split(separator: ",") {
-            let bounds = part.split(separator: "-")
-            guard let low = Int(bounds[0]) else { return nil }
+        for part in list.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",") {
+            let bounds = part.split(separator: "-", omittingEmptySubsequences: false)
+            guard let first = bounds.first, let low = Int(first) else { return nil }
             let high = bounds.count == 2 ? Int(bounds[1]) : low
             guard let high, high >= low, bounds.count <= 2 else { return nil }
             count += high - low + 1
