@@ -51,6 +51,8 @@ public actor Kubelet: Service {
     private let apiSyncPeriod: Duration
     /// ConfigMaps and Secrets fetched and watched for the node's pods (API mode).
     public nonisolated let apiObjects: APIConfigObjects?
+    /// Service-account tokens for projected volumes (API mode).
+    public nonisolated let tokenManager: ServiceAccountTokenManager?
     private let objectChanges: AsyncStream<Void>
     /// Pods refused by admission, by UID: never started, status Failed.
     var rejected: Set<String> = []
@@ -84,9 +86,16 @@ public actor Kubelet: Service {
         self.objectChanges = objectChanges
         let apiObjects = api?.configObjects.map { APIConfigObjects(watcher: $0, onChange: { objectChanged.yield() }, logger: logger) }
         self.apiObjects = apiObjects
+        let tokenManager = api?.tokens.map { ServiceAccountTokenManager(requester: $0, clock: clock, logger: logger) }
+        self.tokenManager = tokenManager
         let objectLookup: @Sendable () async -> any ConfigObjectLookup = objects ?? {
-            if let apiObjects { return apiObjects }
-            return StaticConfigObjects(configMaps: await config.configMaps, secrets: await config.secrets)
+            let local: any ConfigObjectLookup
+            if let apiObjects {
+                local = apiObjects
+            } else {
+                local = StaticConfigObjects(configMaps: await config.configMaps, secrets: await config.secrets)
+            }
+            return api == nil ? local : APIObjectLookup(objects: local, tokens: tokenManager)
         }
         let manager = RuntimeManager(runtime: runtime, settings: settings.runtime, clock: clock, objects: objectLookup, logger: logger)
         self.manager = manager
@@ -217,6 +226,7 @@ public actor Kubelet: Service {
         if case .objectsChanged = update {} else {
             await reconcileMirrorPods()
             await apiObjects?.retain(referencedBy: Array(desired.values))
+            await tokenManager?.retain(podUIDs: Set(desired.keys))
         }
     }
 

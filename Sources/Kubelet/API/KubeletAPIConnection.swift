@@ -11,14 +11,18 @@ public struct KubeletAPIConnection: Sendable {
     /// Where the ConfigMaps and Secrets the node's pods refer to are fetched and watched; nil
     /// leaves them to the kubelet's `objects` lookup.
     public var configObjects: (any ConfigObjectWatcher)?
+    /// Where the tokens of `serviceAccountToken` projections are requested.
+    public var tokens: (any ServiceAccountTokenRequester)?
     /// How often every pod's status and mirror pod are reconciled (upstream: 10 s).
     public var syncPeriod: Duration
 
     public init(
         pods: any APIPodFeed, statusWriter: any PodStatusWriter, mirrorPods: any MirrorPodClient,
-        configObjects: (any ConfigObjectWatcher)? = nil, syncPeriod: Duration = .seconds(10)
+        configObjects: (any ConfigObjectWatcher)? = nil, tokens: (any ServiceAccountTokenRequester)? = nil,
+        syncPeriod: Duration = .seconds(10)
     ) {
         self.configObjects = configObjects
+        self.tokens = tokens
         self.pods = pods
         self.statusWriter = statusWriter
         self.mirrorPods = mirrorPods
