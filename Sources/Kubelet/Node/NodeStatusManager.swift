@@ -99,10 +99,11 @@ public actor NodeStatusManager: Service {
             let info = try readMachine()
             let (node, events) = builder.initialNode(machine: info, health: await health(), nowNanoseconds: clock.nowNanoseconds())
             initial = node
+            // As upstream, the setters' events come with building the node, whether or not it is new.
+            for event in events { await onEvent(event.kubeletEvent(nodeName: nodeName)) }
             do {
                 latestNode = try await client.createNode(node)
                 logger.info("registered node", metadata: ["node": "\(nodeName)"])
-                for event in events { await onEvent(event.kubeletEvent(nodeName: nodeName)) }
                 return true
             } catch let failure as KubeAPIFailure where failure.reason == .alreadyExists {
                 // Reconciled below.

@@ -76,8 +76,10 @@ struct NodeStatusManagerTests {
                 name: "node-a", uid: "uid-existing"),
             status: CoreV1.NodeStatus(capacity: ["hugepages-1Gi": Quantity(2 << 30), "cpu": Quantity(4)]))
         let client = FakeNodeClient(clock: clock, existing: existing)
-        let manager = manager(client: client, clock: clock, sleeper: ManualLoopSleeper(clock: clock, runFor: .seconds(1)))
+        let events = Recorded<KubeletEvent>()
+        let manager = manager(client: client, clock: clock, sleeper: ManualLoopSleeper(clock: clock, runFor: .seconds(1)), events: events)
         #expect(await manager.tryRegister())
+        #expect(events.all.last?.message == "Node node-a status is now: NodeReady")
         #expect(await client.calls == [.create, .get, .patch])
         let node = try #require(await client.node)
         #expect(node.metadata?.uid == "uid-existing")
