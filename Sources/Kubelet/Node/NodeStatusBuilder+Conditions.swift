@@ -65,7 +65,9 @@ extension NodeStatusBuilder {
     /// storage, missing capacity) as an aggregate message; the transition time moves only when
     /// the status flips; `NodeReady` or `NodeNotReady` is raised when it does (or is first set).
     func setReady(_ conditions: inout [CoreV1.NodeCondition], health: NodeHealth, capacity: [String: Quantity], now: MetaV1.Time) -> NodeConditionEvent? {
-        var problems = health.runtimeErrors + health.networkErrors + health.storageErrors
+        // Each source of problems is one aggregate error upstream, nested in the condition's aggregate.
+        var problems = [health.runtimeErrors, health.networkErrors, health.storageErrors]
+            .filter { !$0.isEmpty }.map(Self.aggregateMessage)
         let missing = requiredCapacities().filter { capacity[$0] == nil }
         if !missing.isEmpty { problems.append("missing node capacity for resources: " + missing.joined(separator: ", ")) }
         var ready = CoreV1.NodeCondition(
@@ -91,7 +93,10 @@ extension NodeStatusBuilder {
     }
 
     /// How upstream's `errors.NewAggregate` prints: one message as is, several as `[a, b]`.
+    /// Repeated messages are printed once.
     static func aggregateMessage(_ messages: [String]) -> String {
-        messages.count == 1 ? messages[0] : "[" + messages.joined(separator: ", ") + "]"
+        var seen = Set<String>()
+        let unique = messages.filter { seen.insert($0).inserted }
+        return unique.count == 1 ? unique[0] : "[" + unique.joined(separator: ", ") + "]"
     }
 }
