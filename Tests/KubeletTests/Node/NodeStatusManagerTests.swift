@@ -67,6 +67,26 @@ struct NodeStatusManagerTests {
         #expect(sleeper.recorded.dropFirst(7).allSatisfy { $0 == .seconds(10) })
     }
 
+    @Test func statusPatchBringsTheServersNodeToExactlyTheComputedStatus() async throws {
+        let clock = ManualKubeletClock(nanoseconds: nodeTestStart)
+        let sleeper = ManualLoopSleeper(clock: clock, runFor: .seconds(60))
+        let client = FakeNodeClient(clock: clock)
+        let health = HealthSwitch()
+        let manager = manager(client: client, clock: clock, sleeper: sleeper, health: health)
+        try await manager.syncNodeStatus()
+        var expected = try #require(await client.node)
+        try await sleeper.sleep(for: .seconds(10))
+        let pressure = NodeHealth(networkErrors: ["container runtime network not ready: <nil>"], diskPressure: true)
+        health.set(pressure)
+        _ = manager.builder.update(&expected.status, machine: testMachine, health: pressure, nowNanoseconds: clock.nowNanoseconds())
+        try await manager.syncNodeStatus()
+        #expect(await client.node?.status == expected.status)
+        let patch = try #require(await client.patches.last?.patch)
+        // Only the status moves, and only what changed in it: no capacity or nodeInfo.
+        #expect(patch.objectValue?.keys == ["status"])
+        #expect(patch.objectValue?["status"]?.objectValue?.keys == ["$setElementOrder/conditions", "conditions"])
+    }
+
     @Test func registeredNodeIsReconciledWhenItAlreadyExists() async throws {
         let clock = ManualKubeletClock(nanoseconds: nodeTestStart)
         let existing = CoreV1.Node(
