@@ -67,10 +67,37 @@ public actor NodeStatusManager: Service {
     }
 
     private func loop() async throws {
+        try await syncNodeStatus()
+        try await fastStatusUpdateUntilReady()
         while !Task.isCancelled {
-            try await syncNodeStatus()
             try await sleeper.sleep(for: updateFrequency)
+            try await syncNodeStatus()
         }
+    }
+
+    /// Upstream's `fastStatusUpdateOnce`: after start, while the node is not Ready, check every
+    /// 100 ms and write the status as soon as it would say Ready, rather than waiting for the next
+    /// round; gives up after `nodeReadyGracePeriod` (2 minutes).
+    public func fastStatusUpdateUntilReady() async throws {
+        let deadline = clock.nowNanoseconds() + NodeTime.nanoseconds(Self.nodeReadyGracePeriod)
+        while !isReportedReady {
+            if clock.nowNanoseconds() >= deadline {
+                await updateNodeStatus()
+                return
+            }
+            try await sleeper.sleep(for: Self.fastStatusUpdatePeriod)
+            let problems = builder.readinessProblems(health: await health(), capacity: builder.capacity(machine: try readMachine()))
+            if problems.isEmpty { await updateNodeStatus() }
+        }
+    }
+
+    /// Upstream's fast update period and how long it lasts at most.
+    public static let fastStatusUpdatePeriod: Duration = .milliseconds(100)
+    public static let nodeReadyGracePeriod: Duration = .seconds(120)
+
+    /// Whether the server's node, as last seen, is Ready.
+    private var isReportedReady: Bool {
+        latestNode?.status?.conditions?.contains { $0.type == "Ready" && $0.status == "True" } ?? false
     }
 
     /// One round: registration if not yet done (waiting with back-off until it succeeds), then a
@@ -154,6 +181,15 @@ public actor NodeStatusManager: Service {
         var status = existing.status ?? CoreV1.NodeStatus()
         let wantedCapacity = initial.status?.capacity ?? [:]
         let wantedAllocatable = initial.status?.allocatable ?? [:]
+        // A node without capacity or allocatable takes the new ones whole (`updateDefaultResources`).
+        if status.capacity == nil, !wantedCapacity.isEmpty {
+            status.capacity = wantedCapacity
+            changed = true
+        }
+        if status.allocatable == nil, !wantedAllocatable.isEmpty {
+            status.allocatable = wantedAllocatable
+            changed = true
+        }
         for field in [\CoreV1.NodeStatus.capacity, \CoreV1.NodeStatus.allocatable] {
             let source = field == \CoreV1.NodeStatus.capacity ? wantedCapacity : wantedAllocatable
             var values = status[keyPath: field] ?? [:]
