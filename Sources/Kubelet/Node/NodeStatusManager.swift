@@ -1,3 +1,4 @@
+import ContainerRuntime
 import KubeAPI
 import Logging
 import ServiceLifecycle
@@ -20,6 +21,7 @@ public actor NodeStatusManager: Service {
     private let health: @Sendable () async -> NodeHealth
     private let onPodCIDRs: @Sendable ([String]) async -> Void
     private let onEvent: @Sendable (KubeletEvent) async -> Void
+    private let images: @Sendable () async -> [Image]?
     private let updateFrequency: Duration
     private let reportFrequency: Duration
     private let clock: any KubeletClock
@@ -34,12 +36,14 @@ public actor NodeStatusManager: Service {
     public private(set) var latestNode: CoreV1.Node?
 
     /// Creates the manager. `health` is asked for the runtime's and the network's state on each
-    /// round; `onEvent` receives the node's condition events.
+    /// round; `onEvent` receives the node's condition events; `images` lists the runtime's images
+    /// for `status.images` (nil: the list failed, reported as none, as upstream).
     public init(
         builder: NodeStatusBuilder, client: any NodeClient, machine: any MachineInfoSource,
         health: @escaping @Sendable () async -> NodeHealth = { .healthy },
         onPodCIDRs: @escaping @Sendable ([String]) async -> Void = { _ in },
         onEvent: @escaping @Sendable (KubeletEvent) async -> Void = { _ in },
+        images: @escaping @Sendable () async -> [Image]? = { [] },
         updateFrequency: Duration = .seconds(10), reportFrequency: Duration = .seconds(300),
         clock: any KubeletClock = SystemKubeletClock(), sleeper: any LoopSleeper = TaskLoopSleeper(),
         logger: Logger = Logger(label: "swiftlet.node-status")
@@ -50,6 +54,7 @@ public actor NodeStatusManager: Service {
         self.health = health
         self.onPodCIDRs = onPodCIDRs
         self.onEvent = onEvent
+        self.images = images
         self.updateFrequency = updateFrequency
         self.reportFrequency = reportFrequency
         self.clock = clock
@@ -86,8 +91,10 @@ public actor NodeStatusManager: Service {
                 return
             }
             try await sleeper.sleep(for: Self.fastStatusUpdatePeriod)
-            let problems = builder.readinessProblems(health: await health(), capacity: builder.capacity(machine: try readMachine()))
-            if problems.isEmpty { await updateNodeStatus() }
+            guard let info = try? readMachine() else { continue }
+            if builder.readinessProblems(health: await health(), capacity: builder.capacity(machine: info)).isEmpty {
+                await updateNodeStatus()
+            }
         }
     }
 
@@ -236,6 +243,7 @@ public actor NodeStatusManager: Service {
         var node = original
         let info = try readMachine()
         let events = builder.update(&node.status, machine: info, health: await health(), nowNanoseconds: clock.nowNanoseconds())
+        builder.setImages(&node.status, images: await images())
         for event in events { await onEvent(event.kubeletEvent(nodeName: nodeName)) }
         let labelsMissing = requiredLabelsMissing(&node, machine: info)
         let now = clock.nowNanoseconds()
