@@ -32,9 +32,9 @@ public actor Kubelet: Service {
     public nonisolated let workers: PodWorkers
     private let sources: [any PodSource]
     private let pleg: PodLifecycleEventGenerator
-    private let logger: Logger
+    let logger: Logger
     /// The desired pods, by UID.
-    private var desired: [String: CoreV1.Pod] = [:]
+    var desired: [String: CoreV1.Pod] = [:]
     private var reportedIssues: Set<ManifestIssue> = []
     var serviceSubscribers: [Int: AsyncStream<LocalServiceState>.Continuation] = [:]
     var nextServiceSubscriber = 0
@@ -42,30 +42,70 @@ public actor Kubelet: Service {
 
     /// The probe workers (readiness, liveness, startup) of every pod.
     public nonisolated let probes: ProbeManager
+    /// Writes pod status to the API server (nil when standalone).
+    public nonisolated let statusManager: PodStatusManager?
+    /// Keeps static pods' mirror pods (nil when standalone).
+    public nonisolated let mirrorManager: MirrorPodManager?
+    /// The mirror pods the API server holds for this node.
+    public nonisolated let mirrorPods: MirrorPodRegistry
+    private let apiSyncPeriod: Duration
+    /// ConfigMaps and Secrets fetched and watched for the node's pods (API mode).
+    public nonisolated let apiObjects: APIConfigObjects?
+    /// Service-account tokens for projected volumes (API mode).
+    public nonisolated let tokenManager: ServiceAccountTokenManager?
+    private let objectChanges: AsyncStream<Void>
+    /// Pods refused by admission, by UID: never started, status Failed.
+    var rejected: Set<String> = []
 
     /// A kubelet running the pods of `sources` on `runtime`.
     ///
     /// - Parameters:
     ///   - objects: where ConfigMaps and Secrets are found; by default those of the sources
     ///     (the manifest directory in standalone use).
+    ///   - api: the seams to the API server; with them the pods bound to the node run as one
+    ///     more source (`api`), their status is written back, deleted pods are removed and
+    ///     static pods get mirror pods.
     public init(
         runtime: any ContainerRuntime, sources: [any PodSource], settings: KubeletSettings,
         clock: any KubeletClock = SystemKubeletClock(),
         objects: (@Sendable () async -> any ConfigObjectLookup)? = nil,
+        api: KubeletAPIConnection? = nil,
         logger: Logger = Logger(label: "swiftlet.kubelet")
     ) {
         self.settings = settings
+        let mirrorPods = MirrorPodRegistry()
+        self.mirrorPods = mirrorPods
+        var sources = sources
+        if let api { sources.append(APIPodSource(feed: api.pods, mirrors: mirrorPods)) }
         self.sources = sources
+        self.apiSyncPeriod = api?.syncPeriod ?? .seconds(10)
         self.logger = logger
         let config = PodConfig(sources: sources.map(\.name), logger: logger)
         self.config = config
+        let (objectChanges, objectChanged) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        self.objectChanges = objectChanges
+        let apiObjects = api?.configObjects.map { APIConfigObjects(watcher: $0, onChange: { objectChanged.yield() }, logger: logger) }
+        self.apiObjects = apiObjects
+        let tokenManager = api?.tokens.map { ServiceAccountTokenManager(requester: $0, clock: clock, logger: logger) }
+        self.tokenManager = tokenManager
         let objectLookup: @Sendable () async -> any ConfigObjectLookup = objects ?? {
-            StaticConfigObjects(configMaps: await config.configMaps, secrets: await config.secrets)
+            let local: any ConfigObjectLookup
+            if let apiObjects {
+                local = apiObjects
+            } else {
+                local = StaticConfigObjects(configMaps: await config.configMaps, secrets: await config.secrets)
+            }
+            return api == nil ? local : APIObjectLookup(objects: local, tokens: tokenManager)
         }
         let manager = RuntimeManager(runtime: runtime, settings: settings.runtime, clock: clock, objects: objectLookup, logger: logger)
         self.manager = manager
         let statuses = PodStatusStore()
         self.statuses = statuses
+        let statusManager = api.map {
+            PodStatusManager(store: statuses, writer: $0.statusWriter, mirrors: mirrorPods, period: $0.syncPeriod, logger: logger)
+        }
+        self.statusManager = statusManager
+        self.mirrorManager = api.map { MirrorPodManager(client: $0.mirrorPods, registry: mirrorPods, nodeName: settings.nodeName, logger: logger) }
         let events = EventRecorder()
         self.events = events
         self.pleg = PodLifecycleEventGenerator(runtime: runtime, relistPeriod: settings.relistPeriod, logger: logger)
@@ -73,7 +113,7 @@ public actor Kubelet: Service {
         self.probes = probes
         let syncer = KubeletPodSyncer(
             manager: manager, statuses: statuses, events: events, generator: PodStatusGenerator(hostIPs: settings.hostIPs),
-            clock: clock, logger: logger, probeResults: probes.results)
+            clock: clock, logger: logger, probeResults: probes.results, statusManager: statusManager)
         self.workers = PodWorkers(handler: syncer, logger: logger)
     }
 
@@ -116,7 +156,31 @@ public actor Kubelet: Service {
                     await self.workers.syncAll()
                 }
             }
+            if let statusManager {
+                group.addTask { await statusManager.run() }
+            }
+            group.addTask {
+                // A watched ConfigMap or Secret changed: its pods' volumes are refreshed by a sync.
+                for await _ in self.objectChanges { await self.workers.syncAll() }
+            }
+            if mirrorManager != nil {
+                group.addTask {
+                    for await _ in self.mirrorPods.changes() { await self.reconcileMirrorPods() }
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: self.apiSyncPeriod)
+                        await self.reconcileMirrorPods()
+                    }
+                }
+            }
         }
+    }
+
+    /// Creates, replaces or removes mirror pods to match the desired static pods.
+    func reconcileMirrorPods() async {
+        guard let mirrorManager else { return }
+        await mirrorManager.reconcile(staticPods: desired.values.filter { !APIPodSource.isAPIPod($0) })
     }
 
     /// Applies one change from the sources.
@@ -124,18 +188,31 @@ public actor Kubelet: Service {
         switch update {
         case .add(let pod):
             let uid = pod.metadata?.uid ?? ""
+            let admitted = await admittedPods()
             desired[uid] = pod
             logger.info("pod added", metadata: ["pod": "\(PodConfig.fullName(pod))"])
-            await workers.update(pod, kind: .create)
-            await probes.addPod(pod, clock: ContinuousClock()) { [weak self] name in
-                await self?.probedState(uid: uid, container: name) ?? .podGone
+            if await admitOrReject(pod, admitted: admitted) {
+                await start(pod)
             }
         case .update(let pod):
-            desired[pod.metadata?.uid ?? ""] = pod
-            await workers.update(pod, kind: .update)
+            let uid = pod.metadata?.uid ?? ""
+            desired[uid] = pod
+            if rejected.contains(uid) {
+                await statusManager?.syncPod(uid: uid)
+            } else if pod.metadata?.deletionTimestamp != nil {
+                let grace = Self.deletionGracePeriod(pod)
+                logger.info("pod deleted in the API, stopping it", metadata: ["pod": "\(PodConfig.fullName(pod))", "grace": "\(grace)"])
+                await workers.update(pod, kind: .kill(gracePeriod: grace, removed: false))
+            } else {
+                await workers.update(pod, kind: .update)
+            }
         case .remove(let pod):
-            desired[pod.metadata?.uid ?? ""] = nil
-            await probes.removePod(uid: pod.metadata?.uid ?? "")
+            let uid = pod.metadata?.uid ?? ""
+            desired[uid] = nil
+            if rejected.remove(uid) != nil {
+                await statuses.remove(uid: uid)
+            }
+            await probes.removePod(uid: uid)
             logger.info("pod removed from its source, stopping it", metadata: ["pod": "\(PodConfig.fullName(pod))"])
             await workers.update(pod, kind: .kill(gracePeriod: nil, removed: true))
         case .objectsChanged:
@@ -146,6 +223,36 @@ public actor Kubelet: Service {
         }
         await reportIssues()
         await publishServiceState()
+        if case .objectsChanged = update {} else {
+            await reconcileMirrorPods()
+            await apiObjects?.retain(referencedBy: Array(desired.values))
+            await tokenManager?.retain(podUIDs: Set(desired.keys))
+        }
+    }
+
+    /// Starts a pod's worker and probes; a pod the API is already deleting (a restarted agent)
+    /// starts in terminating, and one the API reports finished is not run again.
+    private func start(_ pod: CoreV1.Pod) async {
+        let uid = pod.metadata?.uid ?? ""
+        if pod.metadata?.deletionTimestamp != nil {
+            await workers.update(pod, kind: .kill(gracePeriod: Self.deletionGracePeriod(pod), removed: false))
+            return
+        }
+        if let status = pod.status, status.phase == "Succeeded" || status.phase == "Failed" {
+            await statuses.set(pod, status: status)
+        }
+        await workers.update(pod, kind: .create)
+        await probes.addPod(pod, clock: ContinuousClock()) { [weak self] name in
+            await self?.probedState(uid: uid, container: name) ?? .podGone
+        }
+    }
+
+    /// The grace period of a pod deleted in the API: `deletionGracePeriodSeconds`, bounded by
+    /// the pod's `terminationGracePeriodSeconds` (default 30).
+    static func deletionGracePeriod(_ pod: CoreV1.Pod) -> Int64 {
+        let own = pod.spec?.terminationGracePeriodSeconds ?? 30
+        guard let requested = pod.metadata?.deletionGracePeriodSeconds else { return own }
+        return max(0, min(requested, own))
     }
 
     /// What a probe worker needs to know of its container, from the latest status.

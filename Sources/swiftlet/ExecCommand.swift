@@ -21,7 +21,18 @@ struct ExecCommand: AsyncParsableCommand {
         let client = try options.client()
         let terminal = tty ? RawTerminal(fileDescriptor: 0) : nil
         let (input, continuation) = AsyncStream.makeStream(of: ExecFrame.self)
-        if let size = terminal?.size { continuation.yield(.resize(width: size.width, height: size.height)) }
+        if let terminal, let size = terminal.size { continuation.yield(.resize(width: size.width, height: size.height)) }
+        // The terminal's new size follows each SIGWINCH.
+        let resizes = terminal.map { terminal in
+            signal(SIGWINCH, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: SIGWINCH)
+            source.setEventHandler {
+                if let size = terminal.size { continuation.yield(.resize(width: size.width, height: size.height)) }
+            }
+            source.resume()
+            return source
+        }
+        defer { resizes?.cancel() }
         if stdin { StandardInputPump.start(into: continuation) }
         let code: Int32
         do {

@@ -17,7 +17,7 @@ struct LocalAPICommandTests {
     }
 
     /// Runs `swiftlet ARGS --config CONFIG`; returns the exit status, standard output and error.
-    static func swiftlet(_ arguments: [String], config: String) throws -> (status: Int32, output: String, errors: String) {
+    static func swiftlet(_ arguments: [String], config: String, input: String? = nil) throws -> (status: Int32, output: String, errors: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: WiringFixture.productsDirectory + "/swiftlet")
         let split = arguments.firstIndex(of: "--") ?? arguments.endIndex
@@ -31,8 +31,13 @@ struct LocalAPICommandTests {
         let output = Pipe()
         process.standardOutput = output
         process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
+        let inputPipe = Pipe()
+        process.standardInput = input == nil ? FileHandle.nullDevice : inputPipe
         try process.run()
+        if let input {
+            inputPipe.fileHandleForWriting.write(Data(input.utf8))
+            try inputPipe.fileHandleForWriting.close()
+        }
         let outData = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let errorText = (try? String(contentsOfFile: errorsPath, encoding: .utf8)) ?? ""
@@ -43,8 +48,8 @@ struct LocalAPICommandTests {
         let (fixture, agent, swiftletPath, config, manifests) = (
             scenario.fixture, scenario.agent, scenario.swiftlet, scenario.config, scenario.manifests)
         let socket = fixture.root + "/run/swiftlet.sock"
-        func cli(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
-            try Self.swiftlet(arguments, config: config)
+        func cli(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String, errors: String) {
+            try Self.swiftlet(arguments, config: config, input: input)
         }
 
         // Before the agent runs: one clear line, exit 1.
@@ -128,6 +133,13 @@ struct LocalAPICommandTests {
         #expect(three.status == 3)
         #expect(three.output == "out\n")
         #expect(three.errors == "err\n")
+        // -i: standard input reaches the command, and its end ends `cat`.
+        let cat = try cli(["exec", "-i", String(podName), "--", "sh", "-c", "cat; echo done"], input: "line one\nline two\n")
+        #expect(cat.status == 0)
+        #expect(cat.output == "line one\nline two\ndone\n")
+        let missingPod = try cli(["exec", "no-such-pod", "--", "true"])
+        #expect(missingPod.status == 1)
+        #expect(missingPod.errors == "Error: pods \"no-such-pod\" not found in namespace \"default\"\n")
 
         // logs -f prints the lines so far, then a line written later.
         let followPath = fixture.root + "/follow.out"
@@ -156,6 +168,8 @@ struct LocalAPICommandTests {
         }
         #expect(try cli(["logs", crasher]).output == "attempt-2\n")
         #expect(try cli(["logs", crasher, "--previous"]).output == "attempt-1\n")
+        #expect(try cli(["logs", String(podName), "--tail", "1"]).output == "followed-line\n")
+        #expect(try cli(["logs", String(podName), "--limit-bytes", "5"]).output == "first")
         let noPrevious = try cli(["logs", String(podName), "--previous"])
         #expect(noPrevious.status == 1)
         #expect(noPrevious.errors.contains("previous terminated container \"main\" in pod \"\(podName)\" not found"))

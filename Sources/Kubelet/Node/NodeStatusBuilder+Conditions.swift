@@ -65,9 +65,7 @@ extension NodeStatusBuilder {
     /// storage, missing capacity) as an aggregate message; the transition time moves only when
     /// the status flips; `NodeReady` or `NodeNotReady` is raised when it does (or is first set).
     func setReady(_ conditions: inout [CoreV1.NodeCondition], health: NodeHealth, capacity: [String: Quantity], now: MetaV1.Time) -> NodeConditionEvent? {
-        var problems = health.runtimeErrors + health.networkErrors + health.storageErrors
-        let missing = requiredCapacities().filter { capacity[$0] == nil }
-        if !missing.isEmpty { problems.append("missing node capacity for resources: " + missing.joined(separator: ", ")) }
+        let problems = readinessProblems(health: health, capacity: capacity)
         var ready = CoreV1.NodeCondition(
             lastHeartbeatTime: now, lastTransitionTime: now,
             message: "kubelet is posting ready status", reason: "KubeletReady", status: "True", type: "Ready")
@@ -90,8 +88,21 @@ extension NodeStatusBuilder {
         return NodeConditionEvent(kind: .normal, reason: ready.status == "True" ? "NodeReady" : "NodeNotReady")
     }
 
+    /// What keeps the node from being Ready (empty: Ready).
+    public func readinessProblems(health: NodeHealth, capacity: [String: Quantity]) -> [String] {
+        // Each source of problems is one aggregate error upstream, nested in the condition's aggregate.
+        var problems = [health.runtimeErrors, health.networkErrors, health.storageErrors]
+            .filter { !$0.isEmpty }.map(Self.aggregateMessage)
+        let missing = requiredCapacities().filter { capacity[$0] == nil }
+        if !missing.isEmpty { problems.append("missing node capacity for resources: " + missing.joined(separator: ", ")) }
+        return problems
+    }
+
     /// How upstream's `errors.NewAggregate` prints: one message as is, several as `[a, b]`.
+    /// Repeated messages are printed once.
     static func aggregateMessage(_ messages: [String]) -> String {
-        messages.count == 1 ? messages[0] : "[" + messages.joined(separator: ", ") + "]"
+        var seen = Set<String>()
+        let unique = messages.filter { seen.insert($0).inserted }
+        return unique.count == 1 ? unique[0] : "[" + unique.joined(separator: ", ") + "]"
     }
 }

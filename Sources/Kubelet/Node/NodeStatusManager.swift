@@ -1,3 +1,4 @@
+import ContainerRuntime
 import KubeAPI
 import Logging
 import ServiceLifecycle
@@ -20,6 +21,7 @@ public actor NodeStatusManager: Service {
     private let health: @Sendable () async -> NodeHealth
     private let onPodCIDRs: @Sendable ([String]) async -> Void
     private let onEvent: @Sendable (KubeletEvent) async -> Void
+    private let images: @Sendable () async -> [Image]?
     private let updateFrequency: Duration
     private let reportFrequency: Duration
     private let clock: any KubeletClock
@@ -34,12 +36,14 @@ public actor NodeStatusManager: Service {
     public private(set) var latestNode: CoreV1.Node?
 
     /// Creates the manager. `health` is asked for the runtime's and the network's state on each
-    /// round; `onEvent` receives the node's condition events.
+    /// round; `onEvent` receives the node's condition events; `images` lists the runtime's images
+    /// for `status.images` (nil: the list failed, reported as none, as upstream).
     public init(
         builder: NodeStatusBuilder, client: any NodeClient, machine: any MachineInfoSource,
         health: @escaping @Sendable () async -> NodeHealth = { .healthy },
         onPodCIDRs: @escaping @Sendable ([String]) async -> Void = { _ in },
         onEvent: @escaping @Sendable (KubeletEvent) async -> Void = { _ in },
+        images: @escaping @Sendable () async -> [Image]? = { [] },
         updateFrequency: Duration = .seconds(10), reportFrequency: Duration = .seconds(300),
         clock: any KubeletClock = SystemKubeletClock(), sleeper: any LoopSleeper = TaskLoopSleeper(),
         logger: Logger = Logger(label: "swiftlet.node-status")
@@ -50,6 +54,7 @@ public actor NodeStatusManager: Service {
         self.health = health
         self.onPodCIDRs = onPodCIDRs
         self.onEvent = onEvent
+        self.images = images
         self.updateFrequency = updateFrequency
         self.reportFrequency = reportFrequency
         self.clock = clock
@@ -67,10 +72,39 @@ public actor NodeStatusManager: Service {
     }
 
     private func loop() async throws {
+        try await syncNodeStatus()
+        try await fastStatusUpdateUntilReady()
         while !Task.isCancelled {
-            try await syncNodeStatus()
             try await sleeper.sleep(for: updateFrequency)
+            try await syncNodeStatus()
         }
+    }
+
+    /// Upstream's `fastStatusUpdateOnce`: after start, while the node is not Ready, check every
+    /// 100 ms and write the status as soon as it would say Ready, rather than waiting for the next
+    /// round; gives up after `nodeReadyGracePeriod` (2 minutes).
+    public func fastStatusUpdateUntilReady() async throws {
+        let deadline = clock.nowNanoseconds() + NodeTime.nanoseconds(Self.nodeReadyGracePeriod)
+        while !isReportedReady {
+            if clock.nowNanoseconds() >= deadline {
+                await updateNodeStatus()
+                return
+            }
+            try await sleeper.sleep(for: Self.fastStatusUpdatePeriod)
+            guard let info = try? readMachine() else { continue }
+            if builder.readinessProblems(health: await health(), capacity: builder.capacity(machine: info)).isEmpty {
+                await updateNodeStatus()
+            }
+        }
+    }
+
+    /// Upstream's fast update period and how long it lasts at most.
+    public static let fastStatusUpdatePeriod: Duration = .milliseconds(100)
+    public static let nodeReadyGracePeriod: Duration = .seconds(120)
+
+    /// Whether the server's node, as last seen, is Ready.
+    private var isReportedReady: Bool {
+        latestNode?.status?.conditions?.contains { $0.type == "Ready" && $0.status == "True" } ?? false
     }
 
     /// One round: registration if not yet done (waiting with back-off until it succeeds), then a
@@ -99,10 +133,11 @@ public actor NodeStatusManager: Service {
             let info = try readMachine()
             let (node, events) = builder.initialNode(machine: info, health: await health(), nowNanoseconds: clock.nowNanoseconds())
             initial = node
+            // As upstream, the setters' events come with building the node, whether or not it is new.
+            for event in events { await onEvent(event.kubeletEvent(nodeName: nodeName)) }
             do {
                 latestNode = try await client.createNode(node)
                 logger.info("registered node", metadata: ["node": "\(nodeName)"])
-                for event in events { await onEvent(event.kubeletEvent(nodeName: nodeName)) }
                 return true
             } catch let failure as KubeAPIFailure where failure.reason == .alreadyExists {
                 // Reconciled below.
@@ -153,6 +188,15 @@ public actor NodeStatusManager: Service {
         var status = existing.status ?? CoreV1.NodeStatus()
         let wantedCapacity = initial.status?.capacity ?? [:]
         let wantedAllocatable = initial.status?.allocatable ?? [:]
+        // A node without capacity or allocatable takes the new ones whole (`updateDefaultResources`).
+        if status.capacity == nil, !wantedCapacity.isEmpty {
+            status.capacity = wantedCapacity
+            changed = true
+        }
+        if status.allocatable == nil, !wantedAllocatable.isEmpty {
+            status.allocatable = wantedAllocatable
+            changed = true
+        }
         for field in [\CoreV1.NodeStatus.capacity, \CoreV1.NodeStatus.allocatable] {
             let source = field == \CoreV1.NodeStatus.capacity ? wantedCapacity : wantedAllocatable
             var values = status[keyPath: field] ?? [:]
@@ -199,6 +243,7 @@ public actor NodeStatusManager: Service {
         var node = original
         let info = try readMachine()
         let events = builder.update(&node.status, machine: info, health: await health(), nowNanoseconds: clock.nowNanoseconds())
+        builder.setImages(&node.status, images: await images())
         for event in events { await onEvent(event.kubeletEvent(nodeName: nodeName)) }
         let labelsMissing = requiredLabelsMissing(&node, machine: info)
         let now = clock.nowNanoseconds()

@@ -23,6 +23,8 @@ public struct NodeStatusSettings: Sendable, Hashable {
     public var systemReserved: [String: String]
     /// `evictionHard` (signal → quantity or percentage text).
     public var evictionHard: [String: String]
+    /// `nodeStatusMaxImages`: how many images `status.images` lists, largest first (-1: all).
+    public var maxImages: Int32
     /// `localStorageCapacityIsolation`: whether `ephemeral-storage` capacity is required for Ready.
     public var localStorageCapacityIsolation: Bool
     /// `enableControllerAttachDetach`: sets the `volumes.kubernetes.io/controller-managed-attach-detach` annotation.
@@ -41,7 +43,7 @@ public struct NodeStatusSettings: Sendable, Hashable {
         nodeName: String, nodeIPs: [String] = [], labels: [String: String] = [:], taints: [CoreV1.Taint] = [],
         registerSchedulable: Bool = true, maxPods: Int32 = 110, podsPerCore: Int32 = 0,
         kubeReserved: [String: String] = [:], systemReserved: [String: String] = [:],
-        evictionHard: [String: String] = NodeStatusSettings.defaultEvictionHard,
+        evictionHard: [String: String] = NodeStatusSettings.defaultEvictionHard, maxImages: Int32 = 50,
         localStorageCapacityIsolation: Bool = true, controllerAttachDetach: Bool = true, kubeletPort: Int32 = 10250,
         kubeletVersion: String, kubeProxyVersion: String? = nil, containerRuntimeVersion: String
     ) {
@@ -55,6 +57,7 @@ public struct NodeStatusSettings: Sendable, Hashable {
         self.kubeReserved = kubeReserved
         self.systemReserved = systemReserved
         self.evictionHard = evictionHard
+        self.maxImages = maxImages
         self.localStorageCapacityIsolation = localStorageCapacityIsolation
         self.controllerAttachDetach = controllerAttachDetach
         self.kubeletPort = kubeletPort

@@ -5,6 +5,10 @@ import KubeAPI
 public struct ReferencedObjects: Sendable {
     public var configMaps: [String: CoreV1.ConfigMap]
     public var secrets: [String: CoreV1.Secret]
+    /// The tokens of the `serviceAccountToken` projections, by their file path; a token that
+    /// could not be had is absent, with the reason in `tokenErrors`.
+    public var serviceAccountTokens: [String: String] = [:]
+    public var tokenErrors: [String: String] = [:]
 
     public init(configMaps: [String: CoreV1.ConfigMap] = [:], secrets: [String: CoreV1.Secret] = [:]) {
         self.configMaps = configMaps
@@ -31,6 +35,19 @@ public struct ReferencedObjects: Sendable {
         }
         for name in secretNames {
             if let object = try? await lookup.secret(namespace: namespace, name: name) { result.secrets[name] = object }
+        }
+        let projections = (pod.spec?.volumes ?? []).flatMap { $0.projected?.sources ?? [] }.compactMap(\.serviceAccountToken)
+        guard !projections.isEmpty else { return result }
+        // Without an API server (standalone) there are no tokens: the volume reports the kind
+        // as unsupported.
+        guard let tokens = lookup as? any ServiceAccountTokenSource else { return result }
+        for projection in projections {
+            do {
+                result.serviceAccountTokens[projection.path] = try await tokens.token(
+                    for: ServiceAccountTokenManager.request(for: projection, pod: pod))
+            } catch {
+                result.tokenErrors[projection.path] = "cannot get a service-account token: \(error)"
+            }
         }
         return result
     }

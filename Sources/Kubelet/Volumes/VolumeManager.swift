@@ -115,6 +115,14 @@ public struct VolumeManager: Sendable {
                     files.merge(
                         try VolumePayload.downwardAPI(downward.items, fields: fields, defaultMode: projected.defaultMode, volume: volume.name)
                     ) { $1 }
+                } else if let token = source.serviceAccountToken {
+                    guard let value = objects.serviceAccountTokens[token.path] else {
+                        guard let reason = objects.tokenErrors[token.path] else {
+                            throw .unsupportedKind(volume: volume.name, kind: "projected " + Self.projectionKind(source))
+                        }
+                        throw .payload(volume: volume.name, message: reason)
+                    }
+                    files[token.path] = AtomicWriter.File(data: Array(value.utf8), mode: UInt32(projected.defaultMode ?? VolumePayload.defaultMode))
                 } else {
                     throw .unsupportedKind(volume: volume.name, kind: "projected " + Self.projectionKind(source))
                 }

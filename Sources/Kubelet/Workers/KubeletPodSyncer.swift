@@ -13,6 +13,8 @@ struct KubeletPodSyncer: PodSyncHandler {
     let logger: Logger
     /// The probe workers' results.
     let probeResults: ProbeResults
+    /// Told when a pod being deleted in the API has stopped and been cleaned up.
+    var statusManager: PodStatusManager? = nil
 
     func syncPod(_ pod: CoreV1.Pod) async -> PodSyncOutcome {
         let uid = pod.metadata?.uid ?? ""
@@ -75,12 +77,19 @@ struct KubeletPodSyncer: PodSyncHandler {
     }
 
     func syncTerminatedPod(_ pod: CoreV1.Pod, removed: Bool) async {
-        guard removed else { return }
+        // A pod deleted in the API is cleaned up now, keeping its final status, so the status
+        // manager can delete it from the API (upstream's `PodResourcesAreReclaimed`).
+        let deleting = pod.metadata?.deletionTimestamp != nil
+        guard removed || deleting else { return }
         let uid = pod.metadata?.uid ?? ""
         if let status = try? await manager.podStatus(uid: uid, name: pod.metadata?.name ?? "", namespace: pod.metadata?.namespace ?? "") {
             await manager.removePod(status: status)
         }
-        await statuses.remove(uid: uid)
+        if removed {
+            await statuses.remove(uid: uid)
+        } else {
+            await statusManager?.podResourcesReclaimed(uid: uid)
+        }
     }
 
     /// Readiness and startup of each running container, and the containers whose liveness or

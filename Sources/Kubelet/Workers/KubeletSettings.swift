@@ -10,11 +10,15 @@ public struct KubeletSettings: Sendable {
     public var relistPeriod: Duration
     /// Where logs and per-pod state live, and the runtime handler.
     public var runtime: RuntimeManager.Settings
+    /// What decides whether a new pod fits the node (allocatable, `maxPods`, host ports, node
+    /// name and selector); nil admits every pod.
+    public var admission: Admission?
 
     public init(
         nodeName: String, hostIPs: [String] = [], syncFrequency: Duration = .seconds(60), relistPeriod: Duration = .seconds(10),
-        runtime: RuntimeManager.Settings = RuntimeManager.Settings()
+        runtime: RuntimeManager.Settings = RuntimeManager.Settings(), admission: Admission? = nil
     ) {
+        self.admission = admission
         self.nodeName = nodeName
         self.hostIPs = hostIPs
         self.syncFrequency = syncFrequency

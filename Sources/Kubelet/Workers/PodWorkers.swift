@@ -21,7 +21,8 @@ public actor PodWorkers {
         case create, update
         /// Sync again (a runtime event, a resync, a back-off ended).
         case sync
-        /// Stop the pod; `removed` when it left its source (the worker is then forgotten).
+        /// Stop the pod; `removed` when it left its source (the worker is then forgotten). A kill
+        /// that is not a removal starts a worker in terminating for a pod it does not know.
         case kill(gracePeriod: Int64?, removed: Bool)
     }
 
@@ -63,7 +64,11 @@ public actor PodWorkers {
             case .sync:
                 break
             case .kill(let grace, let removed):
-                if worker.lifecycle == .syncing { worker.lifecycle = .terminating(gracePeriod: grace) }
+                if worker.lifecycle == .syncing {
+                    worker.lifecycle = .terminating(gracePeriod: grace)
+                    // Keep the pod as the kill saw it (its deletion timestamp, for cleanup).
+                    if !removed { worker.pod = pod }
+                }
                 worker.removed = worker.removed || removed
                 if case .terminated = worker.lifecycle, removed {
                     // Finished earlier (Succeeded/Failed): clean up now.
@@ -75,10 +80,14 @@ public actor PodWorkers {
             worker.wake.yield()
             return
         }
-        if case .kill = kind { return }
+        if case .kill(_, true) = kind { return }
         if case .sync = kind { return }
         let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        workers[uid] = Worker(pod: pod, lifecycle: .syncing, wake: continuation)
+        // A kill for a pod never started (deleted in the API before this agent ran it) goes
+        // straight to terminating, so whatever an earlier agent left running is stopped.
+        var lifecycle = Lifecycle.syncing
+        if case .kill(let grace, _) = kind { lifecycle = .terminating(gracePeriod: grace) }
+        workers[uid] = Worker(pod: pod, lifecycle: lifecycle, wake: continuation)
         let task = Task { [weak self] in
             for await _ in stream {
                 guard let self else { return }

@@ -82,13 +82,17 @@ struct LogText {
         return lines
     }
 
-    /// Sends `bytes` as one chunk, cut at the byte limit.
+    /// `bytes` cut at the byte limit, counted against it.
+    mutating func allow(_ bytes: [UInt8]) -> [UInt8] {
+        guard let remaining else { return bytes }
+        let allowed = Array(bytes.prefix(max(0, remaining)))
+        self.remaining = remaining - allowed.count
+        return allowed
+    }
+
+    /// Sends what the byte limit allows of `bytes` as one chunk.
     mutating func send(_ bytes: [UInt8], writer: ResponseWriter) async throws {
-        var bytes = bytes
-        if let remaining {
-            bytes = Array(bytes.prefix(max(0, remaining)))
-            self.remaining = remaining - bytes.count
-        }
-        if !bytes.isEmpty { try await writer.write(ResponseWriter.chunk(bytes)) }
+        let allowed = allow(bytes)
+        if !allowed.isEmpty { try await writer.write(ResponseWriter.chunk(allowed)) }
     }
 }

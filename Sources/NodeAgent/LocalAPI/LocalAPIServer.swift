@@ -17,8 +17,8 @@ import ServiceLifecycle
 ///   `Connection: Upgrade`, `Upgrade: swiftlet-exec.v1` — answers `101 Switching Protocols` and
 ///   then carries ``ExecFrame``s both ways.
 ///
-/// Failures answer with a Kubernetes `Status` object. A stale socket file is removed when the
-/// server binds; the socket file is removed when it stops.
+/// Failures answer with a Kubernetes `Status` object. A stale socket file (nothing listening) is
+/// replaced when the server binds, a live one fails the start; the file is removed when it stops.
 public struct LocalAPIServer: Service {
     /// The socket's path.
     public let path: String
@@ -40,6 +40,9 @@ public struct LocalAPIServer: Service {
         } catch {
             throw LocalAPIServerError.directory(path: directory, error: "\(error)")
         }
+        if FileManager.default.fileExists(atPath: path), Self.answers(path) {
+            throw LocalAPIServerError.inUse(path: path)
+        }
         let channel = try await ServerBootstrap(group: group)
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true) { child in
                 child.eventLoop.makeCompletedFuture {
@@ -53,6 +56,23 @@ public struct LocalAPIServer: Service {
         }
         logger.info("local API listening", metadata: ["socket": "\(path)"])
         return LocalAPIServer(path: path, channel: channel, pods: pods, logger: logger)
+    }
+
+    /// Whether something listens on the socket at `path` (another agent): then it is not stale.
+    static func answers(_ path: String) -> Bool {
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+        }
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0 }
+        }
     }
 
     /// Answers requests until graceful shutdown, then closes the socket and removes its file.
@@ -83,11 +103,13 @@ public struct LocalAPIServer: Service {
 public enum LocalAPIServerError: Error, Sendable, CustomStringConvertible {
     case directory(path: String, error: String)
     case mode(path: String, errno: Int32)
+    case inUse(path: String)
 
     public var description: String {
         switch self {
         case .directory(let path, let error): "apiSocket: cannot create the directory \(path): \(error)"
         case .mode(let path, let code): "apiSocket: cannot set mode 0600 on \(path): \(String(cString: strerror(code)))"
+        case .inUse(let path): "apiSocket: another agent answers on \(path); expected it stopped, or a different apiSocket"
         }
     }
 }

@@ -20,8 +20,8 @@ public enum PodTable {
             cells += [ip.isEmpty ? "<none>" : ip, node.isEmpty ? "<none>" : node, nominated.isEmpty ? "<none>" : nominated, row.readinessGates]
             rows.append(cells)
         }
-        // kubectl: tabwriter with minimum width 10 and padding 3; the last column is not padded.
-        let widths = rows[0].indices.map { column in max(10, (rows.map { $0[column].count }.max() ?? 0) + 3) }
+        // kubectl: tabwriter with minimum width 6 and padding 3; the last column is not padded.
+        let widths = rows[0].indices.map { column in max(6, (rows.map { $0[column].count }.max() ?? 0) + 3) }
         return rows.map { row in
             row.enumerated().map { index, cell in
                 index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)

@@ -86,14 +86,31 @@ func applyStrategicMerge(_ patch: JSONValue, to target: JSONValue, mergeKeys: [S
     return .object(result)
 }
 
+/// Failures queued per kind of call, thrown in order; each call is recorded.
+struct FailureQueue<Call: Hashable & Sendable>: Sendable {
+    private(set) var calls: [Call] = []
+    private var queued: [Call: [KubeAPIFailure]] = [:]
+
+    mutating func add(_ call: Call, _ failures: [KubeAPIFailure]) { queued[call, default: []] += failures }
+
+    /// Records `call`, throwing the next failure queued for it.
+    mutating func check(_ call: Call) throws {
+        calls.append(call)
+        if let failure = queued[call]?.first {
+            queued[call]?.removeFirst()
+            throw failure
+        }
+    }
+}
+
 /// An API server holding one Node; failures can be queued per call.
 actor FakeNodeClient: NodeClient {
     enum Call: Equatable { case create, get, patch }
 
     var node: CoreV1.Node?
-    var calls: [Call] = []
     var patches: [(at: Int64, patch: JSONValue)] = []
-    var failures: [Call: [KubeAPIFailure]] = [:]
+    private var failures = FailureQueue<Call>()
+    var calls: [Call] { failures.calls }
     let clock: any KubeletClock
 
     init(clock: any KubeletClock, existing: CoreV1.Node? = nil) {
@@ -101,7 +118,7 @@ actor FakeNodeClient: NodeClient {
         self.node = existing
     }
 
-    func fail(_ call: Call, with failures: [KubeAPIFailure]) { self.failures[call, default: []] += failures }
+    func fail(_ call: Call, with failures: [KubeAPIFailure]) { self.failures.add(call, failures) }
     func setPodCIDRs(_ cidrs: [String]) {
         var spec = node?.spec ?? CoreV1.NodeSpec()
         spec.podCIDR = cidrs.first
@@ -109,14 +126,7 @@ actor FakeNodeClient: NodeClient {
         node?.spec = spec
     }
 
-    private func check(_ call: Call) throws {
-        calls.append(call)
-        if var queued = failures[call], !queued.isEmpty {
-            let failure = queued.removeFirst()
-            failures[call] = queued
-            throw failure
-        }
-    }
+    private func check(_ call: Call) throws { try failures.check(call) }
 
     func createNode(_ node: CoreV1.Node) async throws -> CoreV1.Node {
         try check(.create)

@@ -8,12 +8,12 @@ actor FakeLeaseClient: NodeLeaseClient {
     enum Call: Equatable { case get, create, update, nodeUID }
 
     var lease: CoordinationV1.Lease?
-    var calls: [Call] = []
     var writes: [CoordinationV1.Lease] = []
-    var failures: [Call: [KubeAPIFailure]] = [:]
+    private var failures = FailureQueue<Call>()
+    var calls: [Call] { failures.calls }
     private var version = 0
 
-    func fail(_ call: Call, with failures: [KubeAPIFailure]) { self.failures[call, default: []] += failures }
+    func fail(_ call: Call, with failures: [KubeAPIFailure]) { self.failures.add(call, failures) }
 
     /// Someone else wrote the Lease: its resourceVersion moves on.
     func bumpVersion() {
@@ -21,14 +21,7 @@ actor FakeLeaseClient: NodeLeaseClient {
         lease?.metadata?.resourceVersion = "\(version)"
     }
 
-    private func check(_ call: Call) throws {
-        calls.append(call)
-        if var queued = failures[call], !queued.isEmpty {
-            let failure = queued.removeFirst()
-            failures[call] = queued
-            throw failure
-        }
-    }
+    private func check(_ call: Call) throws { try failures.check(call) }
 
     private func store(_ lease: CoordinationV1.Lease) -> CoordinationV1.Lease {
         version += 1

@@ -1,3 +1,4 @@
+import ContainerRuntime
 import KubeAPI
 import Testing
 
@@ -143,6 +144,23 @@ struct NodeStatusBuilderTests {
         let memory = try #require(status?.conditions?.first { $0.type == "MemoryPressure" })
         #expect(memory.lastTransitionTime == NodeTime.time(now))
         #expect(events == [NodeConditionEvent(kind: .normal, reason: "NodeHasDiskPressure")])
+    }
+
+    @Test func imagesAreListedLargestFirstWithDigestsThenTagsUpToFiveNames() throws {
+        let builder = NodeStatusBuilder(settings: testSettings { $0.maxImages = 2 })
+        var status: CoreV1.NodeStatus?
+        builder.setImages(&status, images: [
+            Image(id: "sha256:small", repoTags: ["busybox:latest"], size: 1_000),
+            Image(
+                id: "sha256:big", repoTags: ["a:1", "a:2", "a:3", "a:4"], repoDigests: ["a@sha256:d1", "a@sha256:d2"], size: 900_000),
+            Image(id: "sha256:mid", repoTags: ["pause:3.10"], size: 50_000),
+        ])
+        #expect(status?.images == [
+            CoreV1.ContainerImage(names: ["a@sha256:d1", "a@sha256:d2", "a:1", "a:2", "a:3"], sizeBytes: 900_000),
+            CoreV1.ContainerImage(names: ["pause:3.10"], sizeBytes: 50_000),
+        ])
+        builder.setImages(&status, images: nil)
+        #expect(status?.images == nil)
     }
 
     @Test func statusChangeIgnoresHeartbeatsButSeesEverythingElse() {

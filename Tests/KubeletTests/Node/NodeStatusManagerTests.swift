@@ -63,8 +63,53 @@ struct NodeStatusManagerTests {
         // The run loop carries on: unchanged status is written again 5 minutes after the last write.
         await #expect(throws: CancellationError.self) { try await manager.run() }
         let times = await client.patches.map { seconds(since: registeredAt, $0.at) }
+        // (The run loop starts by polling every 100 ms for the runtime to come back; it does not,
+        // so after 2 minutes the 10 s rounds take over.)
         #expect(times == [0, 60, 360])
-        #expect(sleeper.recorded.dropFirst(7).allSatisfy { $0 == .seconds(10) })
+        #expect(sleeper.recorded.suffix(20).allSatisfy { $0 == .seconds(10) })
+        #expect(sleeper.recorded.filter { $0 == .milliseconds(100) }.count == 1 + 1200, "registration's first wait, then 2 minutes of 100 ms polls")
+    }
+
+    @Test func statusPatchBringsTheServersNodeToExactlyTheComputedStatus() async throws {
+        let clock = ManualKubeletClock(nanoseconds: nodeTestStart)
+        let sleeper = ManualLoopSleeper(clock: clock, runFor: .seconds(60))
+        let client = FakeNodeClient(clock: clock)
+        let health = HealthSwitch()
+        let manager = manager(client: client, clock: clock, sleeper: sleeper, health: health)
+        try await manager.syncNodeStatus()
+        var expected = try #require(await client.node)
+        try await sleeper.sleep(for: .seconds(10))
+        let pressure = NodeHealth(networkErrors: ["container runtime network not ready: <nil>"], diskPressure: true)
+        health.set(pressure)
+        _ = manager.builder.update(&expected.status, machine: testMachine, health: pressure, nowNanoseconds: clock.nowNanoseconds())
+        try await manager.syncNodeStatus()
+        #expect(await client.node?.status == expected.status)
+        let patch = try #require(await client.patches.last?.patch)
+        // Only the status moves, and only what changed in it: no capacity or nodeInfo.
+        #expect(patch.objectValue?.keys == ["status"])
+        #expect(patch.objectValue?["status"]?.objectValue?.keys == ["$setElementOrder/conditions", "conditions"])
+    }
+
+    @Test func notReadyNodeIsCheckedEveryHundredMillisecondsAndWrittenAsSoonAsItIsReady() async throws {
+        let clock = ManualKubeletClock(nanoseconds: nodeTestStart)
+        let sleeper = ManualLoopSleeper(clock: clock, runFor: .seconds(5))
+        let client = FakeNodeClient(clock: clock)
+        // The runtime answers its status check on the sixth look.
+        let looks = Mutex(0)
+        let manager = NodeStatusManager(
+            builder: NodeStatusBuilder(settings: testSettings()), client: client, machine: FixedMachineInfoSource(testMachine),
+            health: {
+                let count = looks.withLock { $0 += 1; return $0 }
+                return count < 6 ? NodeHealth(runtimeErrors: ["container runtime status check may not have completed yet"]) : .healthy
+            },
+            clock: clock, sleeper: sleeper)
+        try await manager.syncNodeStatus()
+        #expect(await client.node?.status?.conditions?.first { $0.type == "Ready" }?.status == "False")
+        try await manager.fastStatusUpdateUntilReady()
+        #expect(await client.node?.status?.conditions?.first { $0.type == "Ready" }?.status == "True")
+        // Registration's wait, then four 100 ms polls before the one that finds the runtime ready.
+        #expect(sleeper.recorded == Array(repeating: .milliseconds(100), count: 5))
+        #expect(await client.patches.map { seconds(since: nodeTestStart, $0.at) } == [0.1, 0.5])
     }
 
     @Test func registeredNodeIsReconciledWhenItAlreadyExists() async throws {
@@ -76,8 +121,10 @@ struct NodeStatusManagerTests {
                 name: "node-a", uid: "uid-existing"),
             status: CoreV1.NodeStatus(capacity: ["hugepages-1Gi": Quantity(2 << 30), "cpu": Quantity(4)]))
         let client = FakeNodeClient(clock: clock, existing: existing)
-        let manager = manager(client: client, clock: clock, sleeper: ManualLoopSleeper(clock: clock, runFor: .seconds(1)))
+        let events = Recorded<KubeletEvent>()
+        let manager = manager(client: client, clock: clock, sleeper: ManualLoopSleeper(clock: clock, runFor: .seconds(1)), events: events)
         #expect(await manager.tryRegister())
+        #expect(events.all.last?.message == "Node node-a status is now: NodeReady")
         #expect(await client.calls == [.create, .get, .patch])
         let node = try #require(await client.node)
         #expect(node.metadata?.uid == "uid-existing")
