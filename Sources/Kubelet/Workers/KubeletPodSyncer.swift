@@ -48,6 +48,7 @@ struct KubeletPodSyncer: PodSyncHandler {
             await events.record(KubeletEvent(kind: .warning, reason: "FailedCreatePodSandBox", object: fullName, message: sandboxError))
         }
         let after = (try? await manager.podStatus(uid: uid, name: name, namespace: namespace)) ?? before
+        if result.volumeError == nil, after.hasRunningContainers { await refreshVolumes(pod, podIPs: after.ips) }
         let status = generator.generate(
             pod: pod, runtime: after, sync: result, probes: Self.probeStates(pod, after, probeResults).0, previous: previous,
             now: Self.time(clock.nowNanoseconds()))
@@ -56,6 +57,21 @@ struct KubeletPodSyncer: PodSyncHandler {
         var requeue = result.requeueAfter
         if result.sandboxError != nil { requeue = requeue ?? .seconds(1) }
         return PodSyncOutcome(isTerminal: terminal, requeueAfter: requeue)
+    }
+
+    /// Rewrites the ConfigMap, Secret, downwardAPI and projected volumes of a running pod, so a
+    /// changed object or a refreshed token reaches it (upstream remounts them on every sync); the
+    /// atomic writer leaves unchanged contents alone.
+    private func refreshVolumes(_ pod: CoreV1.Pod, podIPs: [String]) async {
+        let volumes = pod.spec?.volumes ?? []
+        guard let manager = manager.settings.volumes,
+            volumes.contains(where: { $0.configMap != nil || $0.secret != nil || $0.projected != nil || $0.downwardAPI != nil })
+        else { return }
+        let referenced = await ReferencedObjects.fetch(for: pod, from: await self.manager.objects())
+        let prepared = manager.setUp(pod: pod, objects: referenced, fields: PodFieldValues(pod: pod, podIPs: podIPs))
+        if !prepared.isComplete {
+            logger.warning("cannot refresh the pod's volumes", metadata: ["pod": "\(PodConfig.fullName(pod))", "error": "\(prepared.failureMessage)"])
+        }
     }
 
     func syncTerminatingPod(_ pod: CoreV1.Pod, gracePeriod: Int64?) async {
