@@ -87,7 +87,11 @@ struct KubeletPodSyncer: PodSyncHandler {
             let previous = await statuses.pod(uid: uid)?.status
             var generated = generator.generate(
                 pod: pod, runtime: stopped, sync: PodSyncResult(), previous: previous, now: Self.time(clock.nowNanoseconds()))
-            if let phase = previous?.phase, phase == "Succeeded" || phase == "Failed" { generated.phase = phase }
+            if let phase = previous?.phase, phase == "Succeeded" || phase == "Failed" {
+                generated.phase = phase
+            } else if APIPodSource.isAPIPod(pod), let terminal = Self.terminalPhase(pod, generated) {
+                generated.phase = terminal
+            }
             await statuses.set(pod, status: generated)
         }
     }
@@ -130,6 +134,29 @@ struct KubeletPodSyncer: PodSyncHandler {
             }
         }
         return (states, failed)
+    }
+
+    /// The phase of a stopped pod that will not run again (upstream's `getPhase` with
+    /// `podIsTerminal`, which static pods do not get): Succeeded when every regular container
+    /// stopped with exit code 0, Failed when one did not; nil while a container runs, has no
+    /// status, or none ever ran.
+    static func terminalPhase(_ pod: CoreV1.Pod, _ status: CoreV1.PodStatus) -> String? {
+        var stopped = 0
+        var succeeded = 0
+        for container in pod.spec?.containers ?? [] {
+            guard let state = (status.containerStatuses ?? []).first(where: { $0.name == container.name }) else { return nil }
+            if state.state?.running != nil { return nil }
+            if let terminated = state.state?.terminated {
+                stopped += 1
+                if terminated.exitCode == 0 { succeeded += 1 }
+            } else if state.lastState?.terminated != nil {
+                stopped += 1
+            } else {
+                return nil
+            }
+        }
+        guard stopped > 0 else { return nil }
+        return stopped == succeeded ? "Succeeded" : "Failed"
     }
 
     static func time(_ nanoseconds: Int64) -> MetaV1.Time {

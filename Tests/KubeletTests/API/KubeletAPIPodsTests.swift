@@ -117,6 +117,7 @@ struct KubeletAPIPodsTests {
         try await h.eventually("the pod deleted from the API") { !writer.deletions.isEmpty }
         #expect(writer.deletions == [.init(namespace: "default", name: "web", uid: "uid-web", gracePeriodSeconds: 0)])
         #expect(try await h.sandboxes(uid: "uid-web").isEmpty, "stopped and cleaned up before the deletion")
+        #expect(writer.patches.last?.phase == "Failed", "a killed API pod ends Failed (exit 137), written before the deletion")
 
         h.feed.send([])
         try await h.eventually("the pod forgotten") { await h.kubelet.statuses.pod(uid: "uid-web") == nil }
