@@ -48,6 +48,7 @@ struct KubeletPodSyncer: PodSyncHandler {
             await events.record(KubeletEvent(kind: .warning, reason: "FailedCreatePodSandBox", object: fullName, message: sandboxError))
         }
         let after = (try? await manager.podStatus(uid: uid, name: name, namespace: namespace)) ?? before
+        if result.volumeError == nil, after.hasRunningContainers { await refreshVolumes(pod, podIPs: after.ips) }
         let status = generator.generate(
             pod: pod, runtime: after, sync: result, probes: Self.probeStates(pod, after, probeResults).0, previous: previous,
             now: Self.time(clock.nowNanoseconds()))
@@ -56,6 +57,21 @@ struct KubeletPodSyncer: PodSyncHandler {
         var requeue = result.requeueAfter
         if result.sandboxError != nil { requeue = requeue ?? .seconds(1) }
         return PodSyncOutcome(isTerminal: terminal, requeueAfter: requeue)
+    }
+
+    /// Rewrites the ConfigMap, Secret, downwardAPI and projected volumes of a running pod, so a
+    /// changed object or a refreshed token reaches it (upstream remounts them on every sync); the
+    /// atomic writer leaves unchanged contents alone.
+    private func refreshVolumes(_ pod: CoreV1.Pod, podIPs: [String]) async {
+        let volumes = pod.spec?.volumes ?? []
+        guard let manager = manager.settings.volumes,
+            volumes.contains(where: { $0.configMap != nil || $0.secret != nil || $0.projected != nil || $0.downwardAPI != nil })
+        else { return }
+        let referenced = await ReferencedObjects.fetch(for: pod, from: await self.manager.objects())
+        let prepared = manager.setUp(pod: pod, objects: referenced, fields: PodFieldValues(pod: pod, podIPs: podIPs))
+        if !prepared.isComplete {
+            logger.warning("cannot refresh the pod's volumes", metadata: ["pod": "\(PodConfig.fullName(pod))", "error": "\(prepared.failureMessage)"])
+        }
     }
 
     func syncTerminatingPod(_ pod: CoreV1.Pod, gracePeriod: Int64?) async {
@@ -71,7 +87,11 @@ struct KubeletPodSyncer: PodSyncHandler {
             let previous = await statuses.pod(uid: uid)?.status
             var generated = generator.generate(
                 pod: pod, runtime: stopped, sync: PodSyncResult(), previous: previous, now: Self.time(clock.nowNanoseconds()))
-            if let phase = previous?.phase, phase == "Succeeded" || phase == "Failed" { generated.phase = phase }
+            if let phase = previous?.phase, phase == "Succeeded" || phase == "Failed" {
+                generated.phase = phase
+            } else if APIPodSource.isAPIPod(pod), let terminal = Self.terminalPhase(pod, generated) {
+                generated.phase = terminal
+            }
             await statuses.set(pod, status: generated)
         }
     }
@@ -114,6 +134,29 @@ struct KubeletPodSyncer: PodSyncHandler {
             }
         }
         return (states, failed)
+    }
+
+    /// The phase of a stopped pod that will not run again (upstream's `getPhase` with
+    /// `podIsTerminal`, which static pods do not get): Succeeded when every regular container
+    /// stopped with exit code 0, Failed when one did not; nil while a container runs, has no
+    /// status, or none ever ran.
+    static func terminalPhase(_ pod: CoreV1.Pod, _ status: CoreV1.PodStatus) -> String? {
+        var stopped = 0
+        var succeeded = 0
+        for container in pod.spec?.containers ?? [] {
+            guard let state = (status.containerStatuses ?? []).first(where: { $0.name == container.name }) else { return nil }
+            if state.state?.running != nil { return nil }
+            if let terminated = state.state?.terminated {
+                stopped += 1
+                if terminated.exitCode == 0 { succeeded += 1 }
+            } else if state.lastState?.terminated != nil {
+                stopped += 1
+            } else {
+                return nil
+            }
+        }
+        guard stopped > 0 else { return nil }
+        return stopped == succeeded ? "Succeeded" : "Failed"
     }
 
     static func time(_ nanoseconds: Int64) -> MetaV1.Time {

@@ -13,6 +13,7 @@ final class APIKubeletHarness: Sendable {
     let files = ScriptedPodSource(name: "file")
     let writer = FakePodStatusWriter()
     let mirrorClient = FakeMirrorPodClient()
+    let configObjects = FakeConfigObjectWatcher()
     let kubelet: Kubelet
     private let task: Task<Void, any Error>
 
@@ -26,7 +27,8 @@ final class APIKubeletHarness: Sendable {
                 podLogsRoot: state + "/logs", podsDirectory: state + "/pods",
                 volumes: VolumeManager(root: state, nodeAllocatableMemory: 1 << 30, mountsTmpfs: false)),
             admission: admission)
-        let api = KubeletAPIConnection(pods: feed, statusWriter: writer, mirrorPods: mirrorClient, syncPeriod: .seconds(3600))
+        let api = KubeletAPIConnection(
+            pods: feed, statusWriter: writer, mirrorPods: mirrorClient, configObjects: configObjects, syncPeriod: .seconds(3600))
         let kubelet = Kubelet(runtime: runtime, sources: [files], settings: settings, api: api)
         self.kubelet = kubelet
         task = Task { try await kubelet.run() }
@@ -115,6 +117,7 @@ struct KubeletAPIPodsTests {
         try await h.eventually("the pod deleted from the API") { !writer.deletions.isEmpty }
         #expect(writer.deletions == [.init(namespace: "default", name: "web", uid: "uid-web", gracePeriodSeconds: 0)])
         #expect(try await h.sandboxes(uid: "uid-web").isEmpty, "stopped and cleaned up before the deletion")
+        #expect(writer.patches.last?.phase == "Failed", "a killed API pod ends Failed (exit 137), written before the deletion")
 
         h.feed.send([])
         try await h.eventually("the pod forgotten") { await h.kubelet.statuses.pod(uid: "uid-web") == nil }
@@ -138,6 +141,26 @@ struct KubeletAPIPodsTests {
 
         h.files.send([])
         try await h.eventually("the orphaned mirror pod deleted") { client.deletions.contains { $0.uid == "mirror-uid" } }
+        await h.tearDown()
+    }
+
+    @Test func configMapChangeInTheAPIReachesTheRunningPodsVolume() async throws {
+        let h = try APIKubeletHarness()
+        h.files.send([])
+        h.configObjects.set("default", "content", data: ["index.html": "v1"])
+        h.feed.send([try apiPod("web", uid: "uid-web", extra: "volumes: [{name: content, configMap: {name: content}}]")])
+        _ = try await h.waitForStatus(uid: "uid-web", "web running") { $0.phase == "Running" }
+        let volumes = try #require(h.kubelet.manager.settings.volumes)
+        let file = volumes.volumeDirectory(uid: "uid-web", plugin: "configmap", name: "content") + "/index.html"
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == "v1")
+        #expect(h.configObjects.opened == ["default/content"])
+
+        h.configObjects.set("default", "content", data: ["index.html": "v2"])
+        try await h.eventually("the new content in the volume") { (try? String(contentsOfFile: file, encoding: .utf8)) == "v2" }
+
+        h.feed.send([])
+        let watcher = h.configObjects
+        try await h.eventually("the watch released with its last pod") { watcher.openNow.isEmpty }
         await h.tearDown()
     }
 
