@@ -239,6 +239,7 @@ let package = Package(
             name: "KubeTestServer",
             dependencies: [
                 "KubeAPI",
+                "CSwiftletNet",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -330,6 +331,7 @@ let package = Package(
         .testTarget(
             name: "RuntimeWiringTests",
             dependencies: [
+                "KubeTestServer", "KubeAPI",
                 "RuntimeWiring", "RuntimeCLI", "NativeRuntime", "ContainerRuntime", "Images", "PodNetwork", "Netlink", "TestSupport",
             ],
             swiftSettings: swiftSettings

@@ -59,18 +59,29 @@ final class HTTPListener: Sendable {
     }
 
     /// Binds `host:port` (0 for a free port) and serves requests with `handler`.
-    static func start(host: String, port: Int, tls: NIOSSLContext?, handler: @escaping Handler) async throws -> HTTPListener {
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    static func start(
+        host: String, port: Int, networkNamespace: String? = nil, tls: NIOSSLContext?, handler: @escaping Handler
+    ) async throws -> HTTPListener {
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .bind(host: host, port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
-                        wrappingChannelSynchronously: channel)
-                }
+        let initializer: @Sendable (any Channel) -> EventLoopFuture<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>> = {
+            channel in
+            channel.eventLoop.makeCompletedFuture {
+                if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
+                try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
+                    wrappingChannelSynchronously: channel)
+            }
+        }
+        let server =
+            if let networkNamespace {
+                try await bootstrap.bind(
+                    try NamespaceSocket.listening(in: networkNamespace, host: host, port: port),
+                    childChannelInitializer: initializer)
+            } else {
+                try await bootstrap.bind(host: host, port: port, childChannelInitializer: initializer)
             }
         let boundPort = server.channel.localAddress?.port ?? port
         let connections = ConnectionSet()

@@ -27,6 +27,10 @@ public final class KubeTestServer: Sendable {
         public var bookmarkInterval: Duration = .seconds(1)
         /// Approve every CSR as it is created.
         public var autoApproveCSRs = false
+        /// A network namespace (a path such as `/run/netns/node`) to listen in, on its
+        /// 127.0.0.1, instead of the test process's own: for an agent under test that runs in
+        /// that namespace. Its loopback must be up.
+        public var networkNamespace: String?
 
         public init() {}
     }
@@ -108,7 +112,9 @@ public final class KubeTestServer: Sendable {
 
     private func listen() async throws {
         let port = runtime.withLock { $0.port }
-        let listener = try await HTTPListener.start(host: "127.0.0.1", port: port, tls: tlsContext) { [self] request in
+        let listener = try await HTTPListener.start(
+            host: "127.0.0.1", port: port, networkNamespace: options.networkNamespace, tls: tlsContext
+        ) { [self] request in
             await handle(request)
         }
         let interval = options.bookmarkInterval

@@ -97,7 +97,10 @@ public actor Kubelet: Service {
             }
             return api == nil ? local : APIObjectLookup(objects: local, tokens: tokenManager)
         }
-        let manager = RuntimeManager(runtime: runtime, settings: settings.runtime, clock: clock, objects: objectLookup, logger: logger)
+        let events = EventRecorder()
+        self.events = events
+        let manager = RuntimeManager(
+            runtime: runtime, settings: settings.runtime, clock: clock, objects: objectLookup, events: events, logger: logger)
         self.manager = manager
         let statuses = PodStatusStore()
         self.statuses = statuses
@@ -106,8 +109,6 @@ public actor Kubelet: Service {
         }
         self.statusManager = statusManager
         self.mirrorManager = api.map { MirrorPodManager(client: $0.mirrorPods, registry: mirrorPods, nodeName: settings.nodeName, logger: logger) }
-        let events = EventRecorder()
-        self.events = events
         self.pleg = PodLifecycleEventGenerator(runtime: runtime, relistPeriod: settings.relistPeriod, logger: logger)
         let probes = ProbeManager(prober: Prober(runtime: runtime))
         self.probes = probes

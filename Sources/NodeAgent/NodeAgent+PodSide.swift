@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import KubeClient
 import Kubelet
 import Logging
 import RuntimeWiring
@@ -20,7 +21,11 @@ extension NodeAgent {
     /// manifest directory's other documents), as the kubelet's standalone default.
     /// - Throws: `ConfigurationError` for a pod CIDR that does not parse, or the image store's, the
     ///   pod network's or the runtime's error when one cannot start.
-    func podServices() async throws -> (runtime: NodeRuntimeService, kubelet: Kubelet) {
+    ///
+    /// With `client` (the node joined an API server) the kubelet also runs the pods bound to this
+    /// node, writes their status, keeps mirror pods for static pods, and follows the ConfigMaps,
+    /// Secrets and service-account tokens they refer to.
+    func podServices(client: KubeClient? = nil) async throws -> (runtime: NodeRuntimeService, kubelet: Kubelet) {
         let kubeletConfiguration = configuration.kubelet
         try checkPodSidePrerequisites()
         let identity = NodeIdentity.current(configuration)
@@ -42,15 +47,37 @@ extension NodeAgent {
                 url: kubeletConfiguration.staticPodURL, headers: kubeletConfiguration.staticPodURLHeader, nodeName: identity.name,
                 checkFrequency: kubeletConfiguration.httpCheckFrequency.duration, logger: kubeletLogger))
         }
-        let settings = KubeletSettings(node: configuration, nodeName: identity.name, hostIPs: identity.addresses)
-        let kubelet = Kubelet(runtime: node.runtime, sources: sources, settings: settings, logger: kubeletLogger)
+        var settings = KubeletSettings(node: configuration, nodeName: identity.name, hostIPs: identity.addresses)
+        settings.admission = admission(identity: identity)
+        let api = client.map { KubeletAPIConnection.over($0, nodeName: identity.name, logger: kubeletLogger) }
+        let kubelet = Kubelet(runtime: node.runtime, sources: sources, settings: settings, api: api, logger: kubeletLogger)
         logger.info(
             "pod side ready",
             metadata: [
                 "node": "\(identity.name)", "hostIPs": "\(identity.addresses.joined(separator: ","))",
-                "sources": "\(sources.map(\.name).joined(separator: ","))",
+                "sources": "\((sources.map(\.name) + (api == nil ? [] : ["api"])).joined(separator: ","))",
             ])
         return (NodeRuntimeService(node: node, logger: runtimeLogger), kubelet)
+    }
+}
+
+extension NodeAgent {
+    /// The kubelet's admission as the Node object reports the node: allocatable is capacity
+    /// (this machine's CPUs, memory, ephemeral storage, huge pages and `maxPods`) less
+    /// `kubeReserved`, `systemReserved` and the hard eviction thresholds; labels are the ones the
+    /// node registers with. Nil (admit everything) only when the machine's facts cannot be read.
+    func admission(identity: NodeIdentity) -> Admission? {
+        let builder = NodeStatusBuilder(settings: nodeStatusSettings(identity: identity))
+        let source = LinuxMachineInfoSource(rootDirectory: configuration.swiftlet.stateDir, hostnameOverride: identity.name)
+        guard let machine = try? source.machineInfo() else {
+            logger.warning("machine facts unreadable: pods are admitted without resource checks")
+            return nil
+        }
+        return Admission(
+            nodeName: identity.name,
+            nodeLabels: builder.defaultLabels(machine: machine).merging(configuration.swiftlet.controlPlane.nodeLabels) { $1 },
+            allocatable: builder.allocatable(capacity: builder.capacity(machine: machine)),
+            maxPods: Int(configuration.kubelet.maxPods))
     }
 }
 

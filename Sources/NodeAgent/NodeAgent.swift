@@ -69,7 +69,7 @@ public struct NodeAgent: Sendable {
         let client = joinsControlPlane ? try connectControlPlane() : nil
         let pods: (runtime: NodeRuntimeService, kubelet: Kubelet)?
         do {
-            pods = runsStandalonePods || client != nil ? try await podServices() : nil
+            pods = runsStandalonePods || client != nil ? try await podServices(client: client) : nil
         } catch {
             try? await client?.shutdown()
             throw error

@@ -240,9 +240,12 @@ struct AgentStaticPodTests {
         return config
     }
 
-    /// Polls `check` every 200 ms for up to 60 s; fails with the agent's log when it never answers.
-    static func eventually<T>(_ what: String, agent: AgentProcess, _ check: () throws -> T?) async throws -> T {
-        for _ in 0..<300 {
+    /// Polls `check` every 200 ms, `attempts` times (60 s by default); fails with the agent's log
+    /// when it never answers.
+    static func eventually<T>(
+        _ what: String, agent: AgentProcess, attempts: Int = 300, _ check: () throws -> T?
+    ) async throws -> T {
+        for _ in 0..<attempts {
             if let value = try check() { return value }
             try #require(agent.isRunning, "the agent exited while waiting until \(what):\n\(agent.log)")
             try await Task.sleep(for: .milliseconds(200))

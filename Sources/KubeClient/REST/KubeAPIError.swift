@@ -80,5 +80,11 @@ public struct KubeDecodingError: Error, Sendable, CustomStringConvertible {
     /// What was expected and what was found.
     public var message: String
 
+    /// An error about the answer to `request`.
+    public init(request: String, message: String) {
+        self.request = request
+        self.message = message
+    }
+
     public var description: String { "\(request): \(message)" }
 }

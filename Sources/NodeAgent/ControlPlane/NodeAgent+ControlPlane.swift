@@ -46,17 +46,21 @@ extension NodeAgent {
             return logger
         }()
 
-        let events = ClusterEventRecorder(nodeName: identity.name, writer: api, logger: nodeLogger)
+        let references = PodReferenceIndex(statuses: kubelet.statuses)
+        let events = ClusterEventRecorder(
+            nodeName: identity.name, writer: api, resolve: references.reference(nodeName: identity.name), logger: nodeLogger)
         await kubelet.events.forward { events.record($0) }
+        let health = RuntimeHealthMonitor(status: { try await runtime.status() }, logger: nodeLogger)
         let status = NodeStatusManager(
             builder: NodeStatusBuilder(settings: nodeStatusSettings(identity: identity)),
             client: api,
             machine: LinuxMachineInfoSource(rootDirectory: configuration.swiftlet.stateDir, hostnameOverride: identity.name),
-            health: { await Self.health(of: runtime) },
+            health: { await health.health() },
             onPodCIDRs: { cidrs in
                 nodeLogger.info("node pod CIDRs assigned", metadata: ["podCIDRs": "\(cidrs.joined(separator: ","))"])
             },
             onEvent: { events.record($0) },
+            images: { try? await runtime.listImages(filter: nil) },
             updateFrequency: kubeletConfiguration.nodeStatusUpdateFrequency.duration,
             reportFrequency: kubeletConfiguration.nodeStatusReportFrequency.duration,
             logger: nodeLogger)
@@ -64,7 +68,9 @@ extension NodeAgent {
             nodeName: identity.name, leaseDurationSeconds: kubeletConfiguration.nodeLeaseDurationSeconds, client: api,
             logger: nodeLogger)
         return [
+            .init(service: references, serviceName: "pod-references"),
             .init(service: events, serviceName: "events"),
+            .init(service: health, serviceName: "runtime-health"),
             .init(service: status, serviceName: "node-status"),
             .init(service: lease, serviceName: "node-lease"),
         ]
@@ -78,29 +84,9 @@ extension NodeAgent {
             labels: configuration.swiftlet.controlPlane.nodeLabels,
             taints: kubelet.registerWithTaints.map { CoreV1.Taint(effect: $0.effect, key: $0.key, value: $0.value.isEmpty ? nil : $0.value) },
             maxPods: kubelet.maxPods, kubeReserved: kubelet.kubeReserved, systemReserved: kubelet.systemReserved,
-            evictionHard: kubelet.evictionHard, localStorageCapacityIsolation: kubelet.localStorageCapacityIsolation,
+            evictionHard: kubelet.evictionHard, maxImages: kubelet.nodeStatusMaxImages,
+            localStorageCapacityIsolation: kubelet.localStorageCapacityIsolation,
             kubeletPort: kubelet.port, kubeletVersion: KubernetesSchema.version,
             containerRuntimeVersion: "swiftlet://\(SwiftletVersionInfo.current.version)")
-    }
-
-    /// The node's health as the kubelet's runtime state reports it: the runtime's RuntimeReady
-    /// and NetworkReady conditions, each false one a problem with upstream's wording.
-    static func health(of runtime: any ContainerRuntime) async -> NodeHealth {
-        let status: RuntimeStatus
-        do {
-            status = try await runtime.status()
-        } catch {
-            return NodeHealth(runtimeErrors: ["container runtime is down: \(error)"])
-        }
-        var health = NodeHealth()
-        for condition in status.conditions where !condition.status {
-            let text = "\(condition.type)=false reason:\(condition.reason) message:\(condition.message)"
-            switch condition.type {
-            case RuntimeCondition.runtimeReady: health.runtimeErrors.append("container runtime not ready: \(text)")
-            case RuntimeCondition.networkReady: health.networkErrors.append("container runtime network not ready: \(text)")
-            default: continue
-            }
-        }
-        return health
     }
 }

@@ -1,0 +1,199 @@
+// `swiftlet run` joined to an API server, end to end: the test control plane (KubeTestServer)
+// listens on the loopback of a node network namespace the test creates, the real `swiftlet`
+// executable runs inside that namespace with a node kubeconfig (client certificate for
+// system:node:<name>), and the test acts as the scheduler and the user by writing to the
+// server directly: the node registers and turns Ready, its Lease is renewed, a pod bound to the
+// node runs and its status reaches the server, and a graceful delete ends with the kubelet
+// removing the pod from the API.
+
+import Foundation
+import KubeAPI
+import KubeTestServer
+import Netlink
+import TestSupport
+import Testing
+
+@Suite(
+    "swiftlet run joined to an API server", .serialized,
+    .requires(.root, .command("tar"), .command("nsenter"), .command("nft"), .command("ip"), .path("/usr/bin/busybox")))
+struct AgentControlPlaneTests {
+    static let tag = "registry.test/busybox:agent-api"
+    static let nodeName = "swiftlet-api-node"
+
+    @Test func nodeRegistersAndHeartbeatsAndAPodBoundToItRunsReportsStatusAndIsDeletedGracefully() async throws {
+        try await withNamespaces(["node"]) { spaces in
+            let fixture = try WiringFixture()
+            let agent = AgentProcess(root: fixture.root)
+            try BusyboxLayout.run("/usr/bin/nsenter", ["--net=\(spaces[0].path)", "ip", "link", "set", "lo", "up"])
+            var options = KubeTestServer.Options()
+            options.networkNamespace = spaces[0].path
+            options.bookmarkInterval = .seconds(2)
+            let server = try await KubeTestServer.start(options)
+            do {
+                try await runScenario(fixture: fixture, node: spaces[0], agent: agent, server: server)
+            } catch {
+                agent.stop()
+                AgentStaticPodTests.removePods(fixture: fixture)
+                await server.stop()
+                await fixture.tearDown(nil)
+                throw error
+            }
+            agent.stop()
+            AgentStaticPodTests.removePods(fixture: fixture)
+            await server.stop()
+            await fixture.tearDown(nil)
+        }
+    }
+
+    func runScenario(fixture: WiringFixture, node: NetworkNamespace, agent: AgentProcess, server: KubeTestServer) async throws {
+        let swiftlet = WiringFixture.productsDirectory + "/swiftlet"
+        try #require(FileManager.default.isExecutableFile(atPath: swiftlet), "\(swiftlet) is not built")
+        let layout = fixture.root + "/layout"
+        try BusyboxLayout.write(to: layout, tag: Self.tag, defaults: .init(env: ["PATH=/bin"], cmd: ["sh"]))
+        #expect(try BusyboxLayout.run(swiftlet, ["images", "import", "--root", fixture.imageStore, layout]).hasPrefix(Self.tag))
+
+        let kubeconfig = try Self.writeNodeKubeconfig(fixture: fixture, server: server)
+        let config = try Self.writeConfiguration(fixture: fixture, node: node, kubeconfig: kubeconfig)
+        try agent.start(swiftlet, config: config, namespace: node.path)
+
+        // The node registers and reports Ready; its Lease is renewed.
+        let registered = try await AgentStaticPodTests.eventually("the node is Ready in the API", agent: agent) { () -> JSONValue? in
+            guard let node = try server.get("nodes", name: Self.nodeName) else { return nil }
+            // (JSONValue is nil-literal expressible: no ternary with nil here.)
+            if Self.condition("Ready", of: node) == "True" { return node }
+            return Optional.none
+        }
+        #expect(registered["metadata"]?["labels"]?["kubernetes.io/hostname"]?.stringValue == Self.nodeName)
+        #expect(registered["metadata"]?["labels"]?["kubernetes.io/os"]?.stringValue == "linux")
+        #expect(registered["status"]?["nodeInfo"]?["containerRuntimeVersion"]?.stringValue?.hasPrefix("swiftlet://") == true)
+        #expect(registered["status"]?["capacity"]?["pods"]?.stringValue == "110")
+        let firstRenewal = try await AgentStaticPodTests.eventually("the node's Lease exists", agent: agent) { () -> String? in
+            try server.get("leases", namespace: "kube-node-lease", name: Self.nodeName)?["spec"]?["renewTime"]?.stringValue
+        }
+        let lease = try #require(try server.get("leases", namespace: "kube-node-lease", name: Self.nodeName))
+        #expect(lease["spec"]?["holderIdentity"]?.stringValue == Self.nodeName)
+        #expect(lease["spec"]?["leaseDurationSeconds"]?.integerValue == 40)
+
+        // The scheduler's part: a pod bound to the node.
+        try server.create(try JSONParser.parse(Array(
+            """
+            {"apiVersion": "v1", "kind": "Pod",
+             "metadata": {"name": "api-web", "namespace": "default"},
+             "spec": {"nodeName": "\(Self.nodeName)", "terminationGracePeriodSeconds": 5,
+                      "containers": [{"name": "web", "image": "\(Self.tag)", "imagePullPolicy": "Never",
+                                      "command": ["sh", "-c", "echo started; exec sleep 600"]}]}}
+            """.utf8)))
+        let running = try await AgentStaticPodTests.eventually("the pod is Running and Ready in the API", agent: agent) { () -> JSONValue? in
+            guard let pod = try server.get("pods", namespace: "default", name: "api-web") else { return nil }
+            if pod["status"]?["phase"]?.stringValue == "Running" && Self.condition("Ready", of: pod) == "True" { return pod }
+            return Optional.none
+        }
+        #expect(running["status"]?["containerStatuses"]?.arrayValue?.first?["ready"]?.boolValue == true)
+        #expect(running["status"]?["containerStatuses"]?.arrayValue?.first?["state"]?["running"] != nil)
+        #expect(running["status"]?["podIP"]?.stringValue?.hasPrefix("10.78.") == true)
+        #expect(running["status"]?["qosClass"]?.stringValue == "BestEffort")
+
+        // The kubelet's events reach the API with the pod's UID.
+        let uid = try #require(running["metadata"]?["uid"]?.stringValue)
+        let started = try await AgentStaticPodTests.eventually("a Started event for the pod", agent: agent) { () -> JSONValue? in
+            try server.list("events", namespace: "default").first {
+                $0["reason"]?.stringValue == "Started" && $0["involvedObject"]?["name"]?.stringValue == "api-web"
+            }
+        }
+        #expect(started["involvedObject"]?["uid"]?.stringValue == uid)
+        #expect(started["source"]?["component"]?.stringValue == "kubelet")
+
+        // The Lease keeps being renewed (every 10 s).
+        _ = try await AgentStaticPodTests.eventually("the Lease is renewed", agent: agent, attempts: 150) { () -> Bool? in
+            let renewal = try server.get("leases", namespace: "kube-node-lease", name: Self.nodeName)?["spec"]?["renewTime"]?.stringValue
+            return renewal != nil && renewal != firstRenewal ? true : nil
+        }
+        let renewed = try #require(try server.get("leases", namespace: "kube-node-lease", name: Self.nodeName))
+        #expect(renewed["metadata"]?["ownerReferences"]?.arrayValue?.first?["kind"]?.stringValue == "Node")
+        #expect(renewed["metadata"]?["ownerReferences"]?.arrayValue?.first?["name"]?.stringValue == Self.nodeName)
+
+        // A graceful delete: the kubelet stops the pod, then deletes it from the API with grace 0.
+        try server.delete("pods", namespace: "default", name: "api-web", gracePeriodSeconds: 5)
+        #expect(try server.get("pods", namespace: "default", name: "api-web")?["metadata"]?["deletionTimestamp"] != nil)
+        _ = try await AgentStaticPodTests.eventually("the pod is gone from the API", agent: agent) { () -> Bool? in
+            try server.get("pods", namespace: "default", name: "api-web") == nil ? true : nil
+        }
+        _ = try await AgentStaticPodTests.eventually("the pod's sandbox is removed", agent: agent) { () -> Bool? in
+            try BusyboxLayout.run(swiftlet, ["runtime", "pods", "--config", config, "-q"]).isEmpty ? true : nil
+        }
+        #expect(agent.stop() == 0)
+    }
+
+    /// The status of condition `type` of a node or pod.
+    static func condition(_ type: String, of object: JSONValue) -> String? {
+        guard case .array(let conditions)? = object["status"]?["conditions"] else { return nil }
+        return conditions.first { $0["type"]?.stringValue == type }?["status"]?.stringValue
+    }
+
+    /// A kubeconfig for the node: the server's CA, a client certificate for system:node:<name>.
+    static func writeNodeKubeconfig(fixture: WiringFixture, server: KubeTestServer) throws -> String {
+        let credentials = try server.issueClientCertificate(user: "system:node:\(nodeName)", groups: ["system:nodes"])
+        func base64(_ text: String) -> String { Data(text.utf8).base64EncodedString() }
+        let path = fixture.root + "/kubeconfig"
+        try """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: test
+              cluster:
+                server: \(server.url)
+                certificate-authority-data: \(base64(server.caCertificatePEM))
+            users:
+            - name: node
+              user:
+                client-certificate-data: \(base64(credentials.certificatePEM))
+                client-key-data: \(base64(credentials.keyPEM))
+            contexts:
+            - name: node
+              context: {cluster: test, user: node}
+            current-context: node
+
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// A configuration with no static pods, everything under the fixture's directory, the node in
+    /// `node`, and the node's kubeconfig.
+    static func writeConfiguration(fixture: WiringFixture, node: NetworkNamespace, kubeconfig: String) throws -> String {
+        let config = fixture.root + "/config.yaml"
+        try """
+            apiVersion: kubelet.config.k8s.io/v1beta1
+            kind: KubeletConfiguration
+            enableServer: false
+            healthzPort: 0
+            podLogsDir: \(fixture.root)/log/pods
+            cgroupRoot: /\(fixture.cgroupParent)
+            failSwapOn: false
+            ---
+            apiVersion: kubeproxy.config.k8s.io/v1alpha1
+            kind: KubeProxyConfiguration
+            mode: nftables
+            hostnameOverride: \(nodeName)
+            clusterCIDR: 10.78.0.0/24
+            healthzBindAddress: 127.0.0.1:0
+            metricsBindAddress: 127.0.0.1:0
+            ---
+            apiVersion: swiftlet.dev/v1alpha1
+            kind: SwiftletConfiguration
+            logLevel: debug
+            stateDir: \(fixture.root)/state
+            runDir: \(fixture.root)/run
+            apiSocket: \(fixture.root)/run/swiftlet.sock
+            images:
+              storeDir: \(fixture.imageStore)
+            podNetwork:
+              bridgeName: swtc0
+              podCIDRs: [10.78.0.0/24]
+              nodeNetworkNamespace: \(node.path)
+            controlPlane:
+              kubeconfig: \(kubeconfig)
+
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        return config
+    }
+}
