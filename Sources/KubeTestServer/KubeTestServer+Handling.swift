@@ -105,6 +105,12 @@ extension KubeTestServer {
             return .full(status: 200, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array("ok".utf8))
         default: break
         }
+        if segments == ["openapi", "v3"] { return Self.json(OpenAPIDocuments.root()) }
+        if segments.count >= 4, segments[0] == "openapi", segments[1] == "v3",
+            let document = OpenAPIDocuments.document(segments.dropFirst(2).joined(separator: "/"))
+        {
+            return Self.json(document)
+        }
         if segments.count == 2, segments[0] == "apis", let document = Discovery.groupDocument(segments[1]) {
             return Self.json(document)
         }
