@@ -150,10 +150,15 @@ extension KubeTestServer {
                 group: resource.group, namespace: path.namespace)
         }
         let query = request.query
+        // update and patch address one object; on a collection they are 405, as upstream answers.
+        let name = path.name ?? ""
+        if path.name == nil, ["update", "patch"].contains(verb) {
+            throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
+        }
         switch verb {
         case "get":
             let object = try store.transaction { (state: inout StoreState) throws(APIError) in
-                try state.get(resource, namespace: path.namespace, name: path.name!)
+                try state.get(resource, namespace: path.namespace, name: name)
             }
             if Self.wantsTable(request) { return Self.json(Tables.table(resource, [object], resourceVersion: nil)) }
             return Self.json(object)
@@ -204,7 +209,7 @@ extension KubeTestServer {
         case "update":
             let body = try Self.body(request)
             let updated = try store.transaction { (state: inout StoreState) throws(APIError) in
-                try state.update(resource, namespace: path.namespace, name: path.name!, body, subresource: path.subresource)
+                try state.update(resource, namespace: path.namespace, name: name, body, subresource: path.subresource)
             }
             afterWrite(resource, updated)
             return Self.json(updated)
@@ -219,17 +224,17 @@ extension KubeTestServer {
             }
             let patch = try Self.body(request)
             let patched = try store.transaction { (state: inout StoreState) throws(APIError) in
-                try state.patch(resource, namespace: path.namespace, name: path.name!, type, patch, subresource: path.subresource)
+                try state.patch(resource, namespace: path.namespace, name: name, type, patch, subresource: path.subresource)
             }
             afterWrite(resource, patched)
             return Self.json(patched)
         case "delete":
             let options = try Self.deleteOptions(request)
             let outcome = try store.transaction { (state: inout StoreState) throws(APIError) in
-                try state.delete(resource, namespace: path.namespace, name: path.name!, options: options)
+                try state.delete(resource, namespace: path.namespace, name: name, options: options)
             }
             if outcome.deleted, resource != .pods, resource != .namespaces {
-                var details = APIError.details(resource, name: path.name!).objectValue ?? JSONObject()
+                var details = APIError.details(resource, name: name).objectValue ?? JSONObject()
                 details["uid"] = outcome.object["metadata"]?["uid"]
                 return Self.json([
                     "kind": "Status", "apiVersion": "v1", "metadata": .object(JSONObject()), "status": "Success",

@@ -140,4 +140,31 @@ struct CertificateFlowTests {
             #expect(refused.body["reason"] == "Unauthorized")
         }
     }
+
+    @Test func autoApprovalSignsACSRAsSoonAsItIsCreated() async throws {
+        var options = KubeTestServer.Options()
+        options.autoApproveCSRs = true
+        try await withServer(options) { server, client in
+            let key = P256.Signing.PrivateKey()
+            let subject = try DistinguishedName { CommonName("system:node:auto") }
+            let request = try CertificateSigningRequest(
+                version: .v1, subject: subject, privateKey: .init(key), attributes: CertificateSigningRequest.Attributes(),
+                signatureAlgorithm: .ecdsaWithSHA256)
+            let csr: JSONValue = [
+                "apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest", "metadata": ["name": "auto"],
+                "spec": [
+                    "request": .string(Data(try request.serializeAsPEM().pemString.utf8).base64EncodedString()),
+                    "signerName": "kubernetes.io/kube-apiserver-client-kubelet", "usages": ["client auth"],
+                ],
+            ]
+            #expect(try await client.send(.POST, "/apis/certificates.k8s.io/v1/certificatesigningrequests", csr).status == 201)
+            let stored = try await client.get("/apis/certificates.k8s.io/v1/certificatesigningrequests/auto")
+            #expect(stored.body["status"]?["conditions"]?.arrayValue?.first?["type"] == "Approved")
+            let encoded = try #require(stored.body["status"]?["certificate"]?.stringValue)
+            let pem = String(decoding: try #require(Data(base64Encoded: encoded)), as: UTF8.self)
+            let certificate = try Certificate(pemEncoded: pem)
+            let authority = try Certificate(pemEncoded: server.caCertificatePEM)
+            #expect(authority.publicKey.isValidSignature(certificate.signature, for: certificate))
+        }
+    }
 }

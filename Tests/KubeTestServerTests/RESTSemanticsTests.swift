@@ -157,3 +157,39 @@ struct RESTSemanticsTests {
         }
     }
 }
+
+@Suite("KubeTestServer bad input")
+struct BadInputTests {
+    @Test func malformedRequestsGetStatusErrorsAndTheServerKeepsServing() async throws {
+        try await withServer { _, client in
+            let collectionPut = try await client.send(.PUT, "/api/v1/namespaces/default/configmaps", configMap("x"))
+            #expect(collectionPut.status == 405)
+            #expect(collectionPut.body["reason"] == "MethodNotAllowed")
+
+            let notAnObject = try await client.send(.POST, "/api/v1/namespaces/default/configmaps", ["just", "a", "list"])
+            #expect(notAnObject.status == 400)
+            #expect(notAnObject.body["reason"] == "BadRequest")
+
+            let wrongKind: JSONValue = ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "x"]]
+            let mismatched = try await client.send(.POST, "/api/v1/namespaces/default/configmaps", wrongKind)
+            #expect(mismatched.status == 400)
+
+            let unnamed: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": [:]]
+            let invalid = try await client.send(.POST, "/api/v1/namespaces/default/configmaps", unnamed)
+            #expect(invalid.status == 422)
+            #expect(invalid.body["reason"] == "Invalid")
+
+            let unknownPatch = try await client.send(
+                .PATCH, "/api/v1/namespaces/default/configmaps/x", ["a": 1], contentType: "application/apply-patch+yaml")
+            #expect(unknownPatch.status == 415)
+
+            let badContinue = try await client.get("/api/v1/namespaces/default/configmaps?limit=1&continue=garbage")
+            #expect(badContinue.status == 400)
+
+            let unknownResource = try await client.get("/api/v1/namespaces/default/widgets")
+            #expect(unknownResource.status == 404)
+
+            #expect(try await client.get("/api/v1/namespaces/default/configmaps").status == 200)
+        }
+    }
+}
