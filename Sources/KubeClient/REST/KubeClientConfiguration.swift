@@ -32,7 +32,8 @@ public struct KubeClientConfiguration: Sendable {
         public var clientKeyPEM: [UInt8]?
         /// Skip checking the server's certificate (`insecure-skip-tls-verify`).
         public var insecureSkipVerify: Bool
-        /// The name the server's certificate is checked against and sent as SNI (`tls-server-name`).
+        /// `tls-server-name`: sent as SNI. Whether the certificate check uses it too is not yet
+        /// confirmed by a test (a wrong name was not refused in one trial): do not rely on it.
         public var serverName: String?
 
         /// TLS settings from their parts.
