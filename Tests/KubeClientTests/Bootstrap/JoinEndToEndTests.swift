@@ -223,3 +223,58 @@ import Testing
         }
     }
 }
+
+/// The kubelet's plain path against the test control plane: a bootstrap kubeconfig with a token.
+@Suite struct BootstrapKubeconfigEndToEndTests {
+    @Test(.timeLimit(.minutes(2)))
+    func bootstrapKubeconfigIsUsedOnceThenTheWrittenKubeconfig() async throws {
+        try await JoinEndToEndTests.withServer(autoApprove: true) { server in
+            try await BootstrapFixtures.withTemporaryDirectory { root in
+                try server.caCertificatePEM.write(toFile: root + "/ca.crt", atomically: true, encoding: .utf8)
+                try """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: bootstrap
+                  cluster: {server: "\(server.url)", certificate-authority: ca.crt}
+                users:
+                - name: kubelet-bootstrap
+                  user: {token: \(JoinEndToEndTests.token)}
+                contexts:
+                - name: bootstrap
+                  context: {cluster: bootstrap, user: kubelet-bootstrap}
+                current-context: bootstrap
+                """.write(toFile: root + "/bootstrap-kubeconfig", atomically: true, encoding: .utf8)
+                let api = KubeClientBootstrapAPI()
+                let flow = NodeBootstrap(api: api, pollInterval: 0.2, approvalTimeout: 60)
+                let first = try await flow.loadOrBootstrap(
+                    kubeconfigPath: root + "/kubeconfig", bootstrapKubeconfigPath: root + "/bootstrap-kubeconfig", nodeName: "worker-2",
+                    certificateDirectory: root + "/pki")
+                let second = try await flow.loadOrBootstrap(
+                    kubeconfigPath: root + "/kubeconfig", bootstrapKubeconfigPath: root + "/bootstrap-kubeconfig", nodeName: "worker-2",
+                    certificateDirectory: root + "/pki")
+                await api.shutdown()
+                #expect(first?.userName == "system:node:worker-2")
+                #expect(second == nil)
+                #expect(try server.list("certificatesigningrequests").count == 1)
+
+                let client = try KubeClient(config: try KubeConfig.load(path: root + "/kubeconfig"))
+                let created = try await client.create(CoreV1.Node(metadata: MetaV1.ObjectMeta(name: "worker-2")))
+                try await client.shutdown()
+                #expect(created.metadata?.name == "worker-2")
+            }
+        }
+    }
+
+    @Test func missingBootstrapKubeconfigNamesTheFile() async throws {
+        let flow = NodeBootstrap(api: KubeClientBootstrapAPI())
+        await #expect {
+            _ = try await flow.loadOrBootstrap(
+                kubeconfigPath: "/nonexistent/kubeconfig", bootstrapKubeconfigPath: "/nonexistent/bootstrap-kubeconfig", nodeName: "n",
+                certificateDirectory: "/nonexistent/pki")
+        } throws: { error in
+            let text = (error as? BootstrapError)?.description ?? ""
+            return text.contains("bootstrap kubeconfig") && text.contains("/nonexistent/bootstrap-kubeconfig")
+        }
+    }
+}
