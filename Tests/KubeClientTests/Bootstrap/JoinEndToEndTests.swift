@@ -230,28 +230,15 @@ import Testing
     func bootstrapKubeconfigIsUsedOnceThenTheWrittenKubeconfig() async throws {
         try await JoinEndToEndTests.withServer(autoApprove: true) { server in
             try await BootstrapFixtures.withTemporaryDirectory { root in
-                try server.caCertificatePEM.write(toFile: root + "/ca.crt", atomically: true, encoding: .utf8)
-                try """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: bootstrap
-                  cluster: {server: "\(server.url)", certificate-authority: ca.crt}
-                users:
-                - name: kubelet-bootstrap
-                  user: {token: \(JoinEndToEndTests.token)}
-                contexts:
-                - name: bootstrap
-                  context: {cluster: bootstrap, user: kubelet-bootstrap}
-                current-context: bootstrap
-                """.write(toFile: root + "/bootstrap-kubeconfig", atomically: true, encoding: .utf8)
+                let bootstrapPath = try BootstrapFixtures.writeBootstrapKubeconfig(
+                    in: root, server: server.url, caPEM: server.caCertificatePEM, token: JoinEndToEndTests.token)
                 let api = KubeClientBootstrapAPI()
                 let flow = NodeBootstrap(api: api, pollInterval: 0.2, approvalTimeout: 60)
                 let first = try await flow.loadOrBootstrap(
-                    kubeconfigPath: root + "/kubeconfig", bootstrapKubeconfigPath: root + "/bootstrap-kubeconfig", nodeName: "worker-2",
+                    kubeconfigPath: root + "/kubeconfig", bootstrapKubeconfigPath: bootstrapPath, nodeName: "worker-2",
                     certificateDirectory: root + "/pki")
                 let second = try await flow.loadOrBootstrap(
-                    kubeconfigPath: root + "/kubeconfig", bootstrapKubeconfigPath: root + "/bootstrap-kubeconfig", nodeName: "worker-2",
+                    kubeconfigPath: root + "/kubeconfig", bootstrapKubeconfigPath: bootstrapPath, nodeName: "worker-2",
                     certificateDirectory: root + "/pki")
                 await api.shutdown()
                 #expect(first?.userName == "system:node:worker-2")
