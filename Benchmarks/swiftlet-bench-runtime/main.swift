@@ -8,6 +8,8 @@
 //                          `runc run -d` after its init's close-on-exec exec fifo closed.
 //   pod_start_sandbox,     the three calls of pod_start on their own (no peer): where the time
 //   _create, _start        goes.
+//   runc_run_d,            the peer's own samples of pod_start and of N at once, so their p99 is
+//   runc_run_d_N_at_once   reported too.
 //   pods_N_concurrent      wall time until N pods started at once all run; peer: N `runc run -d`
 //                          at once.
 //   monitor_rss            resident memory of one container's swiftlet-monitor, over the N pods
@@ -244,8 +246,10 @@ func benchmark(_ options: Options) async throws -> [ReportRow] {
         ReportRow(metric: "pod_start_sandbox", unit: "ms", nanoseconds: sandboxPhase, peer: "-", peerNanoseconds: nil),
         ReportRow(metric: "pod_start_create", unit: "ms", nanoseconds: createPhase, peer: "-", peerNanoseconds: nil),
         ReportRow(metric: "pod_start_start", unit: "ms", nanoseconds: startPhase, peer: "-", peerNanoseconds: nil),
+        ReportRow(metric: "runc_run_d", unit: "ms", nanoseconds: peer, peer: "-", peerNanoseconds: nil),
         ReportRow(metric: "pods_\(options.pods)_concurrent", unit: "ms", nanoseconds: concurrent,
                   peer: "\(options.pods)x runc run -d", peerNanoseconds: concurrentPeer),
+        ReportRow(metric: "runc_run_d_\(options.pods)_at_once", unit: "ms", nanoseconds: concurrentPeer, peer: "-", peerNanoseconds: nil),
         ReportRow(metric: "monitor_rss", unit: "KiB", median: rssMedian, p99: rssP99, peer: "-", peerMedian: nil),
     ]
 }
