@@ -2,7 +2,14 @@
 // on the same busybox rootfs in the same run (`scripts/bench runtime`).
 //
 //   pod_start              RunPodSandbox + CreateContainer + StartContainer until the process
-//                          runs, one pod at a time; peer: `runc run -d` of the same rootfs.
+//                          runs, one pod at a time; peer: `runc run -d` of the same rootfs. Both
+//                          end when the container's execve has happened: StartContainer returns
+//                          after the monitor saw the init's close-on-exec report pipe close, and
+//                          `runc run -d` after its init's close-on-exec exec fifo closed.
+//   pod_start_sandbox,     the three calls of pod_start on their own (no peer): where the time
+//   _create, _start        goes.
+//   runc_run_d,            the peer's own samples of pod_start and of N at once, so their p99 is
+//   runc_run_d_N_at_once   reported too.
 //   pods_N_concurrent      wall time until N pods started at once all run; peer: N `runc run -d`
 //                          at once.
 //   monitor_rss            resident memory of one container's swiftlet-monitor, over the N pods
@@ -129,17 +136,30 @@ func removeCgroupTree(_ path: String) {
     rmdir(path)
 }
 
+/// When each call of one pod start returned (monotonic nanoseconds).
+struct PodStartTimes {
+    var started: UInt64 = 0, sandboxReady: UInt64 = 0, created: UInt64 = 0, running: UInt64 = 0
+}
+
 /// One pod with one `sleep` container, started; returns the sandbox ID.
 func startPod(_ runtime: NativeRuntime, name: String, logRoot: String) async throws -> String {
+    try await startPodTimed(runtime, name: name, logRoot: logRoot).sandbox
+}
+
+/// `startPod`, with the time each call returned.
+func startPodTimed(_ runtime: NativeRuntime, name: String, logRoot: String) async throws -> (sandbox: String, times: PodStartTimes) {
     let metadata = PodSandboxMetadata(name: name, uid: UUID().uuidString.lowercased(), namespace: "bench")
     let config = PodSandboxConfig(metadata: metadata, hostname: name, logDirectory: metadata.logDirectory(root: logRoot))
+    let started = now()
     let sandbox = try await runtime.runPodSandbox(config, runtimeHandler: "")
+    let sandboxReady = now()
     let container = try await runtime.createContainer(
         podSandboxID: sandbox,
         config: ContainerConfig(metadata: ContainerMetadata(name: "c"), image: ImageSpec("rootfs"), command: ["sleep", "600"], logPath: "c/0.log"),
         sandboxConfig: config)
+    let created = now()
     try await runtime.startContainer(id: container)
-    return sandbox
+    return (sandbox, PodStartTimes(started: started, sandboxReady: sandboxReady, created: created, running: now()))
 }
 
 func benchmark(_ options: Options) async throws -> [ReportRow] {
@@ -177,11 +197,13 @@ func benchmark(_ options: Options) async throws -> [ReportRow] {
     }
 
     // One pod at a time, the sides interleaved so a change in load hits both.
-    var native: [UInt64] = [], peer: [UInt64] = []
+    var native: [UInt64] = [], peer: [UInt64] = [], sandboxPhase: [UInt64] = [], createPhase: [UInt64] = [], startPhase: [UInt64] = []
     for index in 0..<options.iterations {
-        let start = now()
-        let sandbox = try await startPod(runtime, name: "one-\(index)", logRoot: logRoot)
-        native.append(now() - start)
+        let (sandbox, times) = try await startPodTimed(runtime, name: "one-\(index)", logRoot: logRoot)
+        native.append(times.running - times.started)
+        sandboxPhase.append(times.sandboxReady - times.started)
+        createPhase.append(times.created - times.sandboxReady)
+        startPhase.append(times.running - times.created)
         try await runtime.removePodSandbox(id: sandbox)
         let id = "\(runcPrefix)-one-\(index)"
         let peerStart = now()
@@ -221,8 +243,13 @@ func benchmark(_ options: Options) async throws -> [ReportRow] {
     let rssMedian = ReportRow.median(rss), rssP99 = ReportRow.percentile(rss, 99)
     return [
         ReportRow(metric: "pod_start", unit: "ms", nanoseconds: native, peer: "runc run -d", peerNanoseconds: peer),
+        ReportRow(metric: "pod_start_sandbox", unit: "ms", nanoseconds: sandboxPhase, peer: "-", peerNanoseconds: nil),
+        ReportRow(metric: "pod_start_create", unit: "ms", nanoseconds: createPhase, peer: "-", peerNanoseconds: nil),
+        ReportRow(metric: "pod_start_start", unit: "ms", nanoseconds: startPhase, peer: "-", peerNanoseconds: nil),
+        ReportRow(metric: "runc_run_d", unit: "ms", nanoseconds: peer, peer: "-", peerNanoseconds: nil),
         ReportRow(metric: "pods_\(options.pods)_concurrent", unit: "ms", nanoseconds: concurrent,
                   peer: "\(options.pods)x runc run -d", peerNanoseconds: concurrentPeer),
+        ReportRow(metric: "runc_run_d_\(options.pods)_at_once", unit: "ms", nanoseconds: concurrentPeer, peer: "-", peerNanoseconds: nil),
         ReportRow(metric: "monitor_rss", unit: "KiB", median: rssMedian, p99: rssP99, peer: "-", peerMedian: nil),
     ]
 }

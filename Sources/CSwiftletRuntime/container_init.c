@@ -3,7 +3,11 @@
 //
 //   1. stdio: stdin from /dev/null or the monitor's stdin pipe, stdout/stderr to the monitor's pipes;
 //      all else close-on-exec (with a terminal, stdio is replaced after pivot_root, step 7b)
-//   2. join the container's cgroups (write 0 to each cgroup.procs), then a new cgroup namespace
+//   2. cgroups: the monitor moves the child into the container's cgroups while the child goes on
+//      with steps 3-5 (on cgroup v1 a migration waits for an RCU grace period, milliseconds that
+//      now overlap the mounts); the child waits for the monitor's byte before the first cgroup2
+//      mount or pivot_root, whichever comes first, then makes a new cgroup namespace. Without a
+//      monitor to do it (cgroups_fd -1) the child joins them itself here.
 //   3. join the pod's IPC, UTS and network namespaces (before mounting /sys, which shows the netns)
 //   4. oom_score_adj (while still privileged: lowering it needs CAP_SYS_RESOURCE)
 //   5. mounts: / recursively slave; overlay rootfs if asked; rootfs bound onto itself; then the
@@ -176,9 +180,26 @@ static int write_text(const char *path, const char *text) {
 }
 
 int SL_join_cgroups(const char *const *procs, size_t count);
-int SL_join_cgroups(const char *const *procs, size_t count) {
-    for (size_t i = 0; i < count; i++) if (write_text(procs[i], "0") < 0) return -1;
+int SL_join_cgroups(const char *const *procs, size_t count) { return SL_move_to_cgroups(procs, count, 0); }
+
+int SL_move_to_cgroups(const char *const *procs, size_t count, pid_t pid) {
+    char text[16];
+    snprintf(text, sizeof(text), "%d", (int)pid);
+    for (size_t i = 0; i < count; i++) if (write_text(procs[i], text) < 0) return -1;
     return 0;
+}
+
+// Step 2 completed: the monitor has moved this process into its cgroups (one byte on
+// `cgroups_fd`; end of file means it could not), so the cgroup namespace is rooted there.
+static void finish_cgroups(const SL_spec *spec, int report_fd, int *cgroups_fd) {
+    if (*cgroups_fd < 0) return;
+    char byte;
+    ssize_t n;
+    do { n = read(*cgroups_fd, &byte, 1); } while (n < 0 && errno == EINTR);
+    close(*cgroups_fd);
+    *cgroups_fd = -1;
+    if (n != 1) { errno = n == 0 ? ECANCELED : errno; fail(report_fd, SL_STEP_CGROUP); }
+    if (spec->cgroupns && unshare(CLONE_NEWCGROUP) < 0) fail(report_fd, SL_STEP_CGROUP);
 }
 
 static int load_seccomp(const SL_spec *spec) {
@@ -263,7 +284,7 @@ int SL_lookup_executable(const char *name, char *const *envs, char *out, size_t 
     return -1;
 }
 
-void SL_container_init(const SL_spec *spec, int report_fd, int start_fd, int stdin_fd, int stdout_fd, int stderr_fd) {
+void SL_container_init(const SL_spec *spec, int report_fd, int start_fd, int cgroups_fd, int stdin_fd, int stdout_fd, int stderr_fd) {
     errno = 0;
     umask(0);
     // The monitor blocks SIGCHLD and ignores SIGPIPE; neither may leak into the container.
@@ -278,10 +299,12 @@ void SL_container_init(const SL_spec *spec, int report_fd, int start_fd, int std
         fail(report_fd, SL_STEP_STDIO);
     if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) fail(report_fd, SL_STEP_STDIO);
 
-    // 2. cgroups
-    if (SL_join_cgroups(spec->cgroup_procs, spec->cgroup_procs_count) < 0) fail(report_fd, SL_STEP_CGROUP);
-    // A cgroup namespace rooted at the container's cgroup, so /sys/fs/cgroup shows only its own.
-    if (spec->cgroupns && unshare(CLONE_NEWCGROUP) < 0) fail(report_fd, SL_STEP_CGROUP);
+    // 2. cgroups, and a cgroup namespace rooted at the container's cgroup, so /sys/fs/cgroup shows
+    // only its own: here when joining them itself, else once the monitor has moved it (see top).
+    if (cgroups_fd < 0) {
+        if (SL_join_cgroups(spec->cgroup_procs, spec->cgroup_procs_count) < 0) fail(report_fd, SL_STEP_CGROUP);
+        if (spec->cgroupns && unshare(CLONE_NEWCGROUP) < 0) fail(report_fd, SL_STEP_CGROUP);
+    }
 
     // 3. the pod's namespaces
     if (join_namespace(spec->ns_ipc, CLONE_NEWIPC) < 0 || join_namespace(spec->ns_uts, CLONE_NEWUTS) < 0
@@ -313,9 +336,12 @@ void SL_container_init(const SL_spec *spec, int report_fd, int start_fd, int std
         if (m->type && !strcmp(m->type, "proc")) step = SL_STEP_MOUNT_PROC;
         else if (m->type && !strcmp(m->type, "sysfs")) step = SL_STEP_MOUNT_SYS;
         else if (!strncmp(m->destination, "/dev", 4)) step = SL_STEP_MOUNT_DEV;
+        if (m->type && !strcmp(m->type, "cgroup2")) finish_cgroups(spec, report_fd, &cgroups_fd);
         if (do_mount(root, m) < 0) fail(report_fd, step);
     }
     if (spec->default_devices && create_default_devices(root) < 0) fail(report_fd, SL_STEP_MOUNT_DEV);
+
+    finish_cgroups(spec, report_fd, &cgroups_fd);
 
     // 6. pivot_root: the old root is stacked under the new one, then detached.
     if (chdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)

@@ -1,5 +1,5 @@
-// Sandbox namespaces: created in a short-lived child so the agent's own threads never change
-// namespace, and kept alive by bind mounts of their nsfs files, so no pause process is needed.
+// Sandbox namespaces: created in a short-lived child (sharing the agent's memory, vfork-style) so
+// the agent's own threads never change namespace, and kept alive by bind mounts of their nsfs files, so no pause process is needed.
 #include "CSwiftletRuntime.h"
 
 #include <errno.h>
@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -60,6 +61,13 @@ static int write_sysctls(const char *const *paths, const char *const *values, si
     return 0;
 }
 
+typedef struct {
+    int report_fd;
+    const char *ns_dir, *hostname;
+    const char *const *paths, *const *values;
+    size_t count;
+} child_args;
+
 static void __attribute__((noreturn)) child_main(int report_fd, const char *ns_dir, const char *hostname,
                                                   const char *const *paths, const char *const *values, size_t count) {
     int step = SL_STEP_NAMESPACES;
@@ -80,24 +88,32 @@ static void __attribute__((noreturn)) child_main(int report_fd, const char *ns_d
     _exit(1);
 }
 
+static int child_entry(void *argument) {
+    const child_args *a = argument;
+    child_main(a->report_fd, a->ns_dir, a->hostname, a->paths, a->values, a->count);
+}
+
 int SL_create_sandbox_namespaces(const char *ns_dir, const char *hostname, const char *const *sysctl_paths,
                                  const char *const *sysctl_values, size_t sysctl_count, int *failed_step) {
     int report[2];
     *failed_step = SL_STEP_CLONE;
     if (pipe2(report, O_CLOEXEC) < 0) return -1;
 
-    // Every signal blocked around the fork; a raw clone, so no atfork handler of any library runs
-    // in the child, which only makes system calls and exits.
+    // Every signal blocked around the clone. The child shares the agent's memory and runs on a
+    // stack of its own while this thread waits (CLONE_VM | CLONE_VFORK, as posix_spawn does): no
+    // copy of a large multi-threaded address space, and no copy-on-write faults in the agent's
+    // other threads while it lives. It only makes system calls and exits.
+    enum { STACK_SIZE = 64 * 1024 };
+    void *stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) { int saved = errno; close(report[0]); close(report[1]); errno = saved; return -1; }
+    child_args arguments = { report[1], ns_dir, hostname, sysctl_paths, sysctl_values, sysctl_count };
     sigset_t all, previous;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &previous);
-    pid_t child = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
-    if (child == 0) {
-        close(report[0]);
-        child_main(report[1], ns_dir, hostname, sysctl_paths, sysctl_values, sysctl_count);
-    }
+    pid_t child = clone(child_entry, (char *)stack + STACK_SIZE, CLONE_VM | CLONE_VFORK | SIGCHLD, &arguments);
     int saved = errno;
     pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    munmap(stack, STACK_SIZE);
     close(report[1]);
     if (child < 0) { close(report[0]); errno = saved; return -1; }
 

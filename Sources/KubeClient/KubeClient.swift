@@ -95,7 +95,7 @@ public final class KubeClient: Sendable {
             let response: KubeHTTPResponse
             do {
                 response = try await transport.send(request)
-            } catch let error where !(error is CancellationError) && method == "GET" && attempt < policy.maxAttempts {
+            } catch let error as KubeTransportError where error.isRetryable && method == "GET" && attempt < policy.maxAttempts {
                 let delay = policy.delay(afterAttempt: attempt, retryAfter: nil)
                 logger.debug("\(method) \(target) failed (\(error)); try \(attempt + 1) in \(delay)")
                 try await clock.sleep(delay)

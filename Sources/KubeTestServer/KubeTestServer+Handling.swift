@@ -105,6 +105,12 @@ extension KubeTestServer {
             return .full(status: 200, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array("ok".utf8))
         default: break
         }
+        if segments == ["openapi", "v3"] { return Self.json(OpenAPIDocuments.root()) }
+        if segments.count >= 4, segments[0] == "openapi", segments[1] == "v3",
+            let document = OpenAPIDocuments.document(segments.dropFirst(2).joined(separator: "/"))
+        {
+            return Self.json(document)
+        }
         if segments.count == 2, segments[0] == "apis", let document = Discovery.groupDocument(segments[1]) {
             return Self.json(document)
         }
@@ -144,10 +150,15 @@ extension KubeTestServer {
                 group: resource.group, namespace: path.namespace)
         }
         let query = request.query
+        // update and patch address one object; on a collection they are 405, as upstream answers.
+        let name = path.name ?? ""
+        if path.name == nil, ["update", "patch"].contains(verb) {
+            throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
+        }
         switch verb {
         case "get":
             let object = try store.transaction { (state: inout StoreState) throws(APIError) in
-                try state.get(resource, namespace: path.namespace, name: path.name!)
+                try state.get(resource, namespace: path.namespace, name: name)
             }
             if Self.wantsTable(request) { return Self.json(Tables.table(resource, [object], resourceVersion: nil)) }
             return Self.json(object)
@@ -198,7 +209,7 @@ extension KubeTestServer {
         case "update":
             let body = try Self.body(request)
             let updated = try store.transaction { (state: inout StoreState) throws(APIError) in
-                try state.update(resource, namespace: path.namespace, name: path.name!, body, subresource: path.subresource)
+                try state.update(resource, namespace: path.namespace, name: name, body, subresource: path.subresource)
             }
             afterWrite(resource, updated)
             return Self.json(updated)
@@ -213,17 +224,17 @@ extension KubeTestServer {
             }
             let patch = try Self.body(request)
             let patched = try store.transaction { (state: inout StoreState) throws(APIError) in
-                try state.patch(resource, namespace: path.namespace, name: path.name!, type, patch, subresource: path.subresource)
+                try state.patch(resource, namespace: path.namespace, name: name, type, patch, subresource: path.subresource)
             }
             afterWrite(resource, patched)
             return Self.json(patched)
         case "delete":
             let options = try Self.deleteOptions(request)
             let outcome = try store.transaction { (state: inout StoreState) throws(APIError) in
-                try state.delete(resource, namespace: path.namespace, name: path.name!, options: options)
+                try state.delete(resource, namespace: path.namespace, name: name, options: options)
             }
             if outcome.deleted, resource != .pods, resource != .namespaces {
-                var details = APIError.details(resource, name: path.name!).objectValue ?? JSONObject()
+                var details = APIError.details(resource, name: name).objectValue ?? JSONObject()
                 details["uid"] = outcome.object["metadata"]?["uid"]
                 return Self.json([
                     "kind": "Status", "apiVersion": "v1", "metadata": .object(JSONObject()), "status": "Success",

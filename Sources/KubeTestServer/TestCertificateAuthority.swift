@@ -45,7 +45,8 @@ struct TestCertificateAuthority: Sendable {
         publicKey: Certificate.PublicKey, subject: DistinguishedName, validFor seconds: TimeInterval,
         clientAuth: Bool, serverAuth: Bool, dnsNames: [String] = [], ipAddresses: [[UInt8]] = []
     ) throws -> Certificate {
-        let now = Date()
+        // Whole seconds, as X.509 times carry them: the certificate lasts `seconds` at most.
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         var usages: [ExtendedKeyUsage.Usage] = []
         if clientAuth { usages.append(.clientAuth) }
         if serverAuth { usages.append(.serverAuth) }

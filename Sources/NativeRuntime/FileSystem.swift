@@ -33,8 +33,9 @@ enum FileSystem {
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
-    /// `mkdir -p`.
+    /// `mkdir -p`. The directory itself is tried first: its parents usually exist already.
     static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(SystemCallError) {
+        if mkdir(path, mode) == 0 || errno == EEXIST { return }
         var current = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
             current += "/" + component

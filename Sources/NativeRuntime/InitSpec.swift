@@ -48,19 +48,27 @@ struct InitSpec {
     }
 
     /// The mounts every container gets (the OCI/containerd defaults), before the caller's.
-    static func defaultMounts(readonlySys: Bool) -> [MountEntry] {
+    /// `podShm` is the pod's `/dev/shm` on the host, bound in so the pod's containers share it (as
+    /// containerd binds the sandbox's); nil gives the container a tmpfs of its own.
+    static func defaultMounts(readonlySys: Bool, podShm: String? = nil) -> [MountEntry] {
         let nosuid = UInt(MS_NOSUID), nodev = UInt(MS_NODEV), noexec = UInt(MS_NOEXEC)
+        let shm = podShm.map {
+            MountEntry(destination: "/dev/shm", source: $0, type: "bind", flags: UInt(MS_BIND) | UInt(MS_REC) | nosuid | noexec | nodev, data: "")
+        } ?? MountEntry(destination: "/dev/shm", source: "shm", type: "tmpfs", flags: nosuid | noexec | nodev, data: shmOptions)
         return [
             MountEntry(destination: "/proc", source: "proc", type: "proc", flags: nosuid | noexec | nodev, data: ""),
             MountEntry(destination: "/dev", source: "tmpfs", type: "tmpfs", flags: nosuid | UInt(MS_STRICTATIME), data: "mode=755,size=65536k"),
             MountEntry(destination: "/dev/pts", source: "devpts", type: "devpts", flags: nosuid | noexec,
                        data: "newinstance,ptmxmode=0666,mode=0620,gid=5"),
-            MountEntry(destination: "/dev/shm", source: "shm", type: "tmpfs", flags: nosuid | noexec | nodev, data: "mode=1777,size=65536k"),
+            shm,
             MountEntry(destination: "/dev/mqueue", source: "mqueue", type: "mqueue", flags: nosuid | noexec | nodev, data: ""),
             MountEntry(destination: "/sys", source: "sysfs", type: "sysfs",
                        flags: nosuid | noexec | nodev | (readonlySys ? UInt(MS_RDONLY) : 0), data: ""),
         ]
     }
+
+    /// The options of a `/dev/shm` tmpfs: containerd's 64 MiB, writable by all with the sticky bit.
+    static let shmOptions = "mode=1777,size=65536k"
 
     /// containerd's and runc's default masked paths.
     static let defaultMaskedPaths = [

@@ -22,23 +22,28 @@ extension NativeRuntime {
             var (spec, record) = try buildSpec(
                 id: id, directory: directory, cgroupPath: cgroupPath, config: config, sandbox: sandbox,
                 rootfs: rootfs, image: image, imageRef: imageRef)
-            try cgroups.create(cgroupPath)
-            try cgroups.apply(cgroupPath, config.linux.resources)
-            if !config.linux.securityContext.privileged {
-                _ = try cgroups.restrictDevices(cgroupPath, allowed: defaultDeviceRules + (try deviceRules(config.devices)))
-            }
+            let devices = config.linux.securityContext.privileged ? nil : defaultDeviceRules + (try deviceRules(config.devices))
             if !record.logPath.isEmpty {
-                let logDirectory = String(record.logPath[..<(record.logPath.lastIndex(of: "/") ?? record.logPath.endIndex)])
-                try FileSystem.makeDirectories(logDirectory)
                 spec.add("log.path", record.logPath)
                 spec.add("log.max_size", configuration.logMaxSizeBytes)
                 spec.add("log.max_files", configuration.logMaxFiles)
             }
-            try FileSystem.write(directory + "/spec", spec.bytes, mode: 0o600)
+            // The cgroup writes and the monitor's start run off the actor, so containers created
+            // at once do not wait for each other.
+            let (cgroups, resources, logPath, specBytes) = (self.cgroups, config.linux.resources, record.logPath, spec.bytes)
             let monitorPath = configuration.monitorPath
             let launch: MonitorClient.Launch
             do {
-                launch = try await Blocking.run { try MonitorClient.launch(monitorPath: monitorPath, directory: directory) }
+                launch = try await Blocking.run {
+                    try cgroups.create(cgroupPath)
+                    try cgroups.apply(cgroupPath, resources)
+                    if let devices { _ = try cgroups.restrictDevices(cgroupPath, allowed: devices) }
+                    if !logPath.isEmpty {
+                        try FileSystem.makeDirectories(String(logPath[..<(logPath.lastIndex(of: "/") ?? logPath.endIndex)]))
+                    }
+                    try FileSystem.write(directory + "/spec", specBytes, mode: 0o600)
+                    return try MonitorClient.launch(monitorPath: monitorPath, directory: directory)
+                }
             } catch let failure as MonitorClient.InitFailure {
                 throw RuntimeError.failed("\(subject): \(failure)")
             }
@@ -117,7 +122,8 @@ extension NativeRuntime {
         for file in cgroups.procsFiles(sandbox.cgroupPath) { spec.add("monitor.cgroup.procs", file) }
 
         // Mounts: defaults, the caller's (shallowest first), then the pod's /etc files unless given.
-        for mount in InitSpec.defaultMounts(readonlySys: !privileged) { spec.add(mount) }
+        let podShm = namespaces.ipc == .node ? "/dev/shm" : sandbox.shmPath
+        for mount in InitSpec.defaultMounts(readonlySys: !privileged, podShm: podShm) { spec.add(mount) }
         for mount in cgroupMounts(cgroupPath, readonly: !privileged) { spec.add(mount) }
         let callerMounts = config.mounts.sorted { $0.containerPath.split(separator: "/").count < $1.containerPath.split(separator: "/").count }
         for (index, mount) in callerMounts.enumerated() {

@@ -16,23 +16,22 @@ extension NativeRuntime {
             id: id, config: config, runtimeHandler: runtimeHandler, createdAt: WallClock.nowNanoseconds(), state: .ready,
             ips: [], cgroupPath: cgroupPath, directory: directory, networkReady: false)
         do {
-            try FileSystem.makeDirectories(record.namespaceDirectory, mode: 0o711)
-            var step: Int32 = 0
+            // The kernel work (namespaces, the shm tmpfs, cgroup directories) runs off the actor,
+            // so sandboxes created at once do not wait for each other.
             let hostname = config.hostname.isEmpty ? config.metadata.name : config.hostname
             let sysctls = try Self.namespacedSysctls(config.linux.sysctls)
-            let created = withCStrings(sysctls.map(\.path)) { paths in
-                withCStrings(sysctls.map(\.value)) { values in
-                    SL_create_sandbox_namespaces(
-                        record.namespaceDirectory, hostname, paths.map { UnsafePointer($0) }, values.map { UnsafePointer($0) },
-                        sysctls.count, &step)
-                }
+            let (namespaceDirectory, shmMountPoint, cgroups) = (record.namespaceDirectory, record.shmMountPoint, self.cgroups)
+            let hostIPC = config.linux.securityContext.namespaceOptions.ipc == .node
+            let resources = config.linux.resources
+            let sysctlPaths = sysctls.map(\.path), sysctlValues = sysctls.map(\.value)
+            record.shmPath = hostIPC ? "/dev/shm" : shmMountPoint
+            try await Blocking.run {
+                try FileSystem.makeDirectories(namespaceDirectory, mode: 0o711)
+                try Self.createNamespaces(namespaceDirectory, hostname: hostname, sysctlPaths: sysctlPaths, sysctlValues: sysctlValues, pod: pod)
+                if !hostIPC { try Self.mountShm(shmMountPoint) }
+                try cgroups.create(cgroupPath)
+                if let resources { try cgroups.apply(cgroupPath, resources) }
             }
-            if created != 0 {
-                throw RuntimeError.failed(
-                    "run pod sandbox \(pod): \(String(cString: SL_step_name(step))): \(String(cString: strerror(errno)))")
-            }
-            try cgroups.create(cgroupPath)
-            if let resources = config.linux.resources { try cgroups.apply(cgroupPath, resources) }
             if config.linux.securityContext.namespaceOptions.pid == .pod {
                 let monitorPath = configuration.monitorPath
                 let initPID = try await Blocking.run { try MonitorClient.launchPodInit(monitorPath: monitorPath) }
@@ -55,6 +54,30 @@ extension NativeRuntime {
         configuration.logger.info(
             "pod sandbox ready", metadata: ["pod": "\(pod)", "sandboxID": "\(id.prefix(12))", "ips": "\(record.ips.joined(separator: ","))"])
         return id
+    }
+
+    /// The pod's network, IPC and UTS namespaces, kept by bind mounts in `directory`.
+    nonisolated static func createNamespaces(
+        _ directory: String, hostname: String, sysctlPaths: [String], sysctlValues: [String], pod: String
+    ) throws {
+        var step: Int32 = 0
+        let created = withCStrings(sysctlPaths) { paths in
+            withCStrings(sysctlValues) { values in
+                SL_create_sandbox_namespaces(
+                    directory, hostname, paths.map { UnsafePointer($0) }, values.map { UnsafePointer($0) }, sysctlPaths.count, &step)
+            }
+        }
+        if created != 0 {
+            throw RuntimeError.failed("run pod sandbox \(pod): \(String(cString: SL_step_name(step))): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// The pod's `/dev/shm`: a tmpfs at `path` that each container binds (containerd's sandbox shm).
+    nonisolated static func mountShm(_ path: String) throws {
+        try FileSystem.makeDirectories(path, mode: 0o755)
+        try Syscall.retrying("mount", path) {
+            mount("shm", path, "tmpfs", UInt(MS_NOSUID) | UInt(MS_NODEV) | UInt(MS_NOEXEC), InitSpec.shmOptions)
+        }
     }
 
     /// The sysctls a pod may set, as paths under /proc/sys: those of its network and IPC
@@ -110,6 +133,7 @@ extension NativeRuntime {
     private func destroySandboxFiles(_ record: SandboxRecord) {
         stopPodInit(record)
         for name in ["net", "ipc", "uts"] { umount2(record.namespacePath(name), Int32(MNT_DETACH)) }
+        if record.shmPath == record.shmMountPoint { umount2(record.shmMountPoint, Int32(MNT_DETACH)) }
         FileSystem.removeTree(record.directory)
         cgroups.remove(record.cgroupPath)
     }

@@ -14,6 +14,12 @@ struct SandboxRecord: Sendable, Codable {
     var networkReady: Bool
     /// Host PID of the init of the pod's shared PID namespace, when the pod shares one.
     var podInitPID: Int32?
+    /// The pod's `/dev/shm` on the host, bound into each container: a tmpfs of the sandbox at
+    /// `<directory>/shm`, or the host's `/dev/shm` for a pod in the host's IPC namespace.
+    var shmPath: String?
+
+    /// Where the sandbox's own `/dev/shm` tmpfs is mounted.
+    var shmMountPoint: String { directory + "/shm" }
 
     var namespaceDirectory: String { directory + "/ns" }
     func namespacePath(_ name: String) -> String { namespaceDirectory + "/" + name }

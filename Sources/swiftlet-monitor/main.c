@@ -62,12 +62,16 @@ static int write_all(int fd, const void *data, size_t length) {
     return 0;
 }
 
-static int write_file_atomically(const char *name, const char *text) {
+// Written to a temporary file and renamed, so a reader never sees half of it. `durable` adds an
+// fsync: the exit status must survive a crash of the node, while the start time is only read by an
+// agent restarted on a running node (after a reboot the container is gone) and is on the start
+// path, so it is not synced.
+static int write_file_atomically(const char *name, const char *text, int durable) {
     char temporary[256];
     snprintf(temporary, sizeof(temporary), "%s.tmp", name);
     int fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return -1;
-    if (write_all(fd, text, strlen(text)) < 0 || fsync(fd) < 0) { close(fd); return -1; }
+    if (write_all(fd, text, strlen(text)) < 0 || (durable && fsync(fd) < 0)) { close(fd); return -1; }
     close(fd);
     return rename(temporary, name);
 }
@@ -222,9 +226,9 @@ static int run(const char *state_dir) {
     }
     extern int SL_join_cgroups(const char *const *procs, size_t count);
 
-    int out[2], err[2], report[2], start[2], in[2] = { -1, -1 };
+    int out[2], err[2], report[2], start[2], joined[2], in[2] = { -1, -1 };
     if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 || pipe2(report, O_CLOEXEC) < 0 || pipe2(start, O_CLOEXEC) < 0
-        || (spec.open_stdin && pipe2(in, O_CLOEXEC) < 0)) {
+        || pipe2(joined, O_CLOEXEC) < 0 || (spec.open_stdin && pipe2(in, O_CLOEXEC) < 0)) {
         snprintf(message, sizeof(message), "error %d %d\n", SL_STEP_STDIO, errno);
         report_to_agent(sync_fd, message);
         return 1;
@@ -257,13 +261,24 @@ static int run(const char *state_dir) {
         return 1;
     }
     pid_t child = (pid_t)syscall(SYS_clone, flags, 0, 0, 0, 0);
-    if (child == 0) SL_container_init(&spec, report[1], start[0], spec.tty ? console[1] : in[0], out[1], err[1]);
+    if (child == 0) SL_container_init(&spec, report[1], start[0], joined[0], spec.tty ? console[1] : in[0], out[1], err[1]);
     if (console[1] >= 0) close(console[1]);
+    close(joined[0]);
     if (child < 0) {
         snprintf(message, sizeof(message), "error %d %d\n", SL_STEP_CLONE, errno);
         report_to_agent(sync_fd, message);
         return 1;
     }
+    // The child's cgroups, joined from here while it sets up its mounts (container_init.c, step 2).
+    if (SL_move_to_cgroups(spec.cgroup_procs, spec.cgroup_procs_count, child) < 0) {
+        snprintf(message, sizeof(message), "error %d %d\n", SL_STEP_CGROUP, errno);
+        report_to_agent(sync_fd, message);
+        kill(child, SIGKILL);
+        while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {}
+        return 1;
+    }
+    write_all(joined[1], "J", 1);
+    close(joined[1]);
     close(out[1]);
     close(err[1]);
     close(report[1]);
@@ -368,7 +383,7 @@ static int run(const char *state_dir) {
                             snprintf(message, sizeof(message), "error %d %d\n", failure.step, failure.error);
                         } else {
                             snprintf(message, sizeof(message), "%lld\n", (long long)started_at);
-                            write_file_atomically("started", message);
+                            write_file_atomically("started", message, 0);
                             snprintf(message, sizeof(message), "started %lld\n", (long long)started_at);
                             joined_pod_cgroup = 1;
                         }
@@ -428,7 +443,7 @@ static int run(const char *state_dir) {
     if (!started) close(start[1]);
     for (int i = 0; i < MAX_CLIENTS; i++) if (clients[i] >= 0) close(clients[i]);
     snprintf(message, sizeof(message), "%d %lld\n", status, (long long)finished_at);
-    write_file_atomically("exit", message);
+    write_file_atomically("exit", message, 1);
     unlink("monitor.sock");
     return 0;
 }

@@ -1,14 +1,17 @@
-// swiftlet-runtime-tool: drives NativeRuntime from a (release-built) executable with a directory
-// rootfs, without the rest of the agent. Two jobs:
+// swiftlet-runtime-tool: drives NativeRuntime from an executable with a directory rootfs, without
+// the rest of the agent:
 //
-//   pod-start  measures RunPodSandbox + CreateContainer + StartContainer of one container until its
-//              process runs, N times, and the same rootfs under `runc run -d` in the same run;
-//              prints one JSON object with the samples and medians (the `pod_start` benchmark).
 //   hold       starts one pod with the given containers, prints their IDs, then waits forever:
 //              the "agent" that tests kill with SIGKILL to check that containers outlive it.
 //
 // Options: --state DIR --rootfs DIR [--monitor PATH] [--cgroup-parent P] [--log-root DIR]
-//          [--iterations N] [--runc PATH] [--name NAME] -- command...
+//          [--name NAME] -- command... [-- command...]
+//
+// The start path is measured by `scripts/bench runtime` (Benchmarks/swiftlet-bench-runtime) alone.
+// This tool's former `pod-start` mode measured the same calls to the same end point, but ran all
+// native pods before all runc runs without a warm-up, so the first cold start and a change of load
+// between the two blocks fell on one side only; its 0.21–0.26 were also taken before the devices
+// cgroup, the cgroup namespace and the /sys/fs/cgroup binds joined the start path.
 
 import ContainerRuntime
 import Foundation
@@ -22,15 +25,13 @@ struct Options {
         .appendingPathComponent("swiftlet-monitor").path
     var cgroupParent = "swiftlet-tool"
     var logRoot = ""
-    var iterations = 20
-    var runc = ""
     var names: [String] = []
     var commands: [[String]] = []
 
     static func parse(_ arguments: [String]) throws -> Options {
         var options = Options()
         var rest = arguments.dropFirst()
-        guard let mode = rest.popFirst() else { throw ToolError("usage: swiftlet-runtime-tool pod-start|hold --state DIR --rootfs DIR …") }
+        guard let mode = rest.popFirst() else { throw ToolError("usage: swiftlet-runtime-tool hold --state DIR --rootfs DIR …") }
         options.mode = mode
         var current: [String] = []
         var inCommand = false
@@ -50,8 +51,6 @@ struct Options {
             case "--monitor": options.monitor = try value()
             case "--cgroup-parent": options.cgroupParent = try value()
             case "--log-root": options.logRoot = try value()
-            case "--iterations": options.iterations = Int(try value()) ?? 20
-            case "--runc": options.runc = try value()
             case "--name": options.names.append(try value())
             case "--": inCommand = true
             default: throw ToolError("unknown option \(argument)")
@@ -70,12 +69,6 @@ struct ToolError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    guard !sorted.isEmpty else { return .nan }
-    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-}
-
 func makeRuntime(_ options: Options) async throws -> NativeRuntime {
     let store = DirectoryImageStore(images: ["rootfs": .init(directory: options.rootfs, config: ImageConfig(cmd: ["sh"]))])
     return try await NativeRuntime.start(configuration: NativeRuntimeConfiguration(
@@ -85,75 +78,6 @@ func makeRuntime(_ options: Options) async throws -> NativeRuntime {
 func sandboxConfig(_ options: Options, _ name: String) -> PodSandboxConfig {
     let metadata = PodSandboxMetadata(name: name, uid: UUID().uuidString.lowercased(), namespace: "tool")
     return PodSandboxConfig(metadata: metadata, hostname: name, logDirectory: metadata.logDirectory(root: options.logRoot))
-}
-
-func podStart(_ options: Options) async throws {
-    let runtime = try await makeRuntime(options)
-    let clock = ContinuousClock()
-    var native: [Double] = []
-    var phases: [String: [Double]] = [:]
-    for index in 0..<options.iterations {
-        let config = sandboxConfig(options, "bench-\(index)")
-        let started = clock.now
-        let sandbox = try await runtime.runPodSandbox(config, runtimeHandler: "")
-        let sandboxDone = clock.now
-        let container = try await runtime.createContainer(
-            podSandboxID: sandbox,
-            config: ContainerConfig(metadata: ContainerMetadata(name: "c"), image: ImageSpec("rootfs"), command: options.commands[0], logPath: "c/0.log"),
-            sandboxConfig: config)
-        let created = clock.now
-        try await runtime.startContainer(id: container)
-        let running = clock.now
-        native.append((running - started) / .milliseconds(1))
-        phases["run_pod_sandbox", default: []].append((sandboxDone - started) / .milliseconds(1))
-        phases["create_container", default: []].append((created - sandboxDone) / .milliseconds(1))
-        phases["start_container", default: []].append((running - created) / .milliseconds(1))
-        try await runtime.removePodSandbox(id: sandbox)
-    }
-    await runtime.shutdown()
-
-    var runcSamples: [Double] = []
-    if !options.runc.isEmpty {
-        let bundle = options.state + "/runc-bundle"
-        try? FileManager.default.removeItem(atPath: bundle)
-        try FileManager.default.createDirectory(atPath: bundle, withIntermediateDirectories: true)
-        try run(options.runc, ["spec", "--bundle", bundle])
-        let configPath = bundle + "/config.json"
-        var spec = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: configPath))) as? [String: Any] ?? [:]
-        spec["root"] = ["path": options.rootfs, "readonly": true]
-        var process = spec["process"] as? [String: Any] ?? [:]
-        process["args"] = options.commands[0]
-        process["terminal"] = false
-        spec["process"] = process
-        try JSONSerialization.data(withJSONObject: spec).write(to: URL(fileURLWithPath: configPath))
-        for index in 0..<options.iterations {
-            let id = "swiftlet-bench-\(getpid())-\(index)"
-            let started = clock.now
-            try run(options.runc, ["run", "-d", "--bundle", bundle, id])
-            runcSamples.append((clock.now - started) / .milliseconds(1))
-            try run(options.runc, ["delete", "-f", id])
-        }
-        try? FileManager.default.removeItem(atPath: bundle)
-    }
-    var report: [String: Any] = ["benchmark": "pod_start", "iterations": options.iterations, "native_ms": native, "native_median_ms": median(native),
-        "native_phase_median_ms": phases.mapValues(median)]
-    if !runcSamples.isEmpty {
-        report["runc_ms"] = runcSamples
-        report["runc_median_ms"] = median(runcSamples)
-        report["median_ratio"] = median(native) / median(runcSamples)
-    }
-    print(String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]), as: UTF8.self))
-}
-
-func run(_ executable: String, _ arguments: [String]) throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw ToolError("\(executable) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)") }
 }
 
 /// One line on stdout, written through at once (a parent process is reading it).
@@ -182,9 +106,8 @@ func hold(_ options: Options) async throws {
 do {
     let options = try Options.parse(CommandLine.arguments)
     switch options.mode {
-    case "pod-start": try await podStart(options)
     case "hold": try await hold(options)
-    default: throw ToolError("unknown mode \(options.mode); expected pod-start or hold")
+    default: throw ToolError("unknown mode \(options.mode); expected hold")
     }
 } catch {
     FileHandle.standardError.write(Data("swiftlet-runtime-tool: \(error)\n".utf8))

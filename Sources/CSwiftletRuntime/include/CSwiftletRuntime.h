@@ -120,8 +120,15 @@ typedef struct {
 /// Writes SL_STEP_READY to `report_fd` when set up, then blocks reading one byte from `start_fd`,
 /// then execs. On any failure writes {step, errno} to `report_fd` and exits 127. Never returns.
 /// `stdin_fd` -1 gives the container /dev/null as stdin. With `spec->tty`, `stdin_fd` is instead
-/// the socket on which the terminal's master side is sent.
-void SL_container_init(const SL_spec *spec, int report_fd, int start_fd, int stdin_fd, int stdout_fd, int stderr_fd) __attribute__((noreturn));
+/// the socket on which the terminal's master side is sent. With `cgroups_fd` -1 the child joins
+/// `spec->cgroup_procs` itself; otherwise the caller moves it there (`SL_move_to_cgroups`) and
+/// writes one byte on the other end when done, which the child waits for before it needs them.
+void SL_container_init(const SL_spec *spec, int report_fd, int start_fd, int cgroups_fd, int stdin_fd, int stdout_fd,
+                       int stderr_fd) __attribute__((noreturn));
+
+/// Moves process `pid` (0: the caller) into each cgroup whose `cgroup.procs` file is listed.
+/// Returns 0 or -1 with errno.
+int SL_move_to_cgroups(const char *const *procs, size_t count, pid_t pid);
 
 /// Exec mode: joins the namespaces and cgroups of `spec->target_pid`, forks, and in the child
 /// applies user, capabilities, no_new_privs and seccomp and execs `spec->args` with the caller's

@@ -100,8 +100,12 @@ public final class AsyncHTTPTransport: KubeHTTPTransport {
         let response: HTTPClientResponse
         do {
             response = try await client.execute(outgoing, timeout: .nanoseconds(Int64(request.timeout.seconds * 1e9)))
-        } catch let error as HTTPClientError {
-            throw KubeTransportError(message: "\(request.method) \(baseURL)\(request.target): \(error)")
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // TLS failures repeat however often they are tried; connection failures may not.
+            let isTLS = error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError
+            throw KubeTransportError(message: "\(request.method) \(baseURL)\(request.target): \(error)", isRetryable: !isTLS)
         }
         let iterator = BodyIterator(response.body.makeAsyncIterator())
         let body = AsyncThrowingStream<[UInt8], any Error> {

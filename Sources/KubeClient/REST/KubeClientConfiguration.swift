@@ -32,7 +32,9 @@ public struct KubeClientConfiguration: Sendable {
         public var clientKeyPEM: [UInt8]?
         /// Skip checking the server's certificate (`insecure-skip-tls-verify`).
         public var insecureSkipVerify: Bool
-        /// The name the server's certificate is checked against and sent as SNI (`tls-server-name`).
+        /// `tls-server-name`: sent as SNI and matched against the certificate's DNS names. Unlike
+        /// Go, swift-nio-ssl also accepts a certificate whose IP address entry matches the address
+        /// connected to, whatever this name says.
         public var serverName: String?
 
         /// TLS settings from their parts.

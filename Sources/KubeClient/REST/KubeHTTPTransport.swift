@@ -90,10 +90,14 @@ public protocol KubeHTTPTransport: Sendable {
 public struct KubeTransportError: Error, Sendable, CustomStringConvertible {
     /// What went wrong.
     public var message: String
+    /// Whether trying again may help (a refused or reset connection, a timeout), as opposed to a
+    /// failure that will repeat (the server's certificate is not trusted).
+    public var isRetryable: Bool
 
     /// An error saying `message`.
-    public init(message: String) {
+    public init(message: String, isRetryable: Bool = true) {
         self.message = message
+        self.isRetryable = isRetryable
     }
 
     public var description: String { message }

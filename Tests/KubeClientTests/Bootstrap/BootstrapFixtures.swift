@@ -33,6 +33,28 @@ enum BootstrapFixtures {
         return ConfigMap(data: data, metadata: MetaV1.ObjectMeta(name: "cluster-info", namespace: "kube-public"))
     }
 
+    /// Writes `caPEM` to `<directory>/ca.crt` and a bootstrap kubeconfig for `server` with a
+    /// bearer `token` that names it (relatively) to `<directory>/bootstrap-kubeconfig`; returns its path.
+    static func writeBootstrapKubeconfig(in directory: String, server: String, caPEM: String, token: String) throws -> String {
+        try caPEM.write(toFile: directory + "/ca.crt", atomically: true, encoding: .utf8)
+        let path = directory + "/bootstrap-kubeconfig"
+        try """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: bootstrap
+              cluster: {server: "\(server)", certificate-authority: ca.crt}
+            users:
+            - name: kubelet-bootstrap
+              user: {token: \(token)}
+            contexts:
+            - name: bootstrap
+              context: {cluster: bootstrap, user: kubelet-bootstrap}
+            current-context: bootstrap
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
     /// A fresh directory removed after `body`.
     static func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws -> T {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("swiftlet-join-\(UUID().uuidString)").path

@@ -30,22 +30,9 @@ import Testing
     @Test func bootstrapKubeconfigWithTokenBecomesATokenEndpoint() async throws {
         try await BootstrapFixtures.withTemporaryDirectory { root in
             let ca = try BootstrapTestCA()
-            try ca.caPEM.write(toFile: root + "/ca.crt", atomically: true, encoding: .utf8)
-            try """
-            apiVersion: v1
-            kind: Config
-            clusters:
-            - name: c
-              cluster: {server: "https://10.0.0.1:6443", certificate-authority: ca.crt}
-            users:
-            - name: u
-              user: {token: abcdef.0123456789abcdef}
-            contexts:
-            - name: x
-              context: {cluster: c, user: u}
-            current-context: x
-            """.write(toFile: root + "/bootstrap-kubeconfig", atomically: true, encoding: .utf8)
-            let endpoint = try BootstrapEndpoint(bootstrapKubeconfig: KubeConfig.load(path: root + "/bootstrap-kubeconfig").clientConfiguration())
+            let path = try BootstrapFixtures.writeBootstrapKubeconfig(
+                in: root, server: "https://10.0.0.1:6443", caPEM: ca.caPEM, token: "abcdef.0123456789abcdef")
+            let endpoint = try BootstrapEndpoint(bootstrapKubeconfig: KubeConfig.load(path: path).clientConfiguration())
             #expect(endpoint == BootstrapEndpoint(server: "https://10.0.0.1:6443", caPEM: ca.caPEM, credentials: .bearerToken("abcdef.0123456789abcdef")))
         }
     }
