@@ -60,7 +60,7 @@ struct PodShmTests {
     @Test func containerInTheHostIPCNamespaceGetsTheHostsDevShm() async throws {
         try await RuntimeFixture.with { fixture in
             let marker = "swiftlet-shm-\(UUID().uuidString.prefix(8))"
-            FileManager.default.createFile(atPath: "/dev/shm/\(marker)", contents: Data("host\n".utf8))
+            _ = FileManager.default.createFile(atPath: "/dev/shm/\(marker)", contents: Data("host\n".utf8))
             defer { try? FileManager.default.removeItem(atPath: "/dev/shm/\(marker)") }
             var sandboxConfig = fixture.sandboxConfig("hostipc")
             sandboxConfig.linux.securityContext.namespaceOptions.ipc = .node

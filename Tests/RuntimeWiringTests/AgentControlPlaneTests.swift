@@ -121,7 +121,8 @@ struct AgentControlPlaneTests {
         _ = try await AgentStaticPodTests.eventually("the pod's sandbox is removed", agent: agent) { () -> Bool? in
             try BusyboxLayout.run(swiftlet, ["runtime", "pods", "--config", config, "-q"]).isEmpty ? true : nil
         }
-        #expect(agent.stop() == 0)
+        let status = agent.stop()
+        #expect(status == 0, "the agent's log:\n\(agent.log.suffix(3000))")
     }
 
     /// The status of condition `type` of a node or pod.

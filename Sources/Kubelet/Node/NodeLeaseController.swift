@@ -48,7 +48,7 @@ public actor NodeLeaseController: Service {
 
     /// Renews the Lease every `renewInterval` until cancelled.
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        try await runUntilShutdown {
             try await self.loop()
         }
     }

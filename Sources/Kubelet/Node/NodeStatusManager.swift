@@ -66,7 +66,7 @@ public actor NodeStatusManager: Service {
 
     /// Registers, then syncs the status every `updateFrequency` until cancelled.
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        try await runUntilShutdown {
             try await self.loop()
         }
     }

@@ -34,7 +34,7 @@ public actor RuntimeHealthMonitor: Service {
 
     /// Checks every `period` until cancelled.
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        try await runUntilShutdown {
             while !Task.isCancelled {
                 await self.check()
                 try await self.sleeper.sleep(for: Self.period)
