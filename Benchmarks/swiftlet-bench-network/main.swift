@@ -6,12 +6,14 @@
 // route (ADD returned). pod_network_del: DEL called → DEL returned. Each side gets its own "node"
 // namespace (bridge, IPAM state); pods are fresh namespaces made outside the timed region.
 // Scenarios: one pod on an otherwise empty node (repeated), and 100 pods added in sequence then
-// deleted in sequence. Both sides do the same per-pod work: veth pair, address, default route,
+// deleted in sequence. A pod namespace is handed over as the runtime hands it to the network
+// (NativeRuntime brings loopback up before its SandboxNetwork.setUp): loopback up, unless
+// `--loopback down` (then swiftlet's ADD also brings it up, which the reference bridge never does). Both sides do the same per-pod work: veth pair, address, default route,
 // hairpin, gateway on the bridge; no port mappings, no per-pod masquerade (swiftlet's
 // masquerade is per node, set at start; the peer runs with ipMasq off).
 //
 // Usage: swiftlet-bench-network [--iterations N] [--pods N] [--rounds N] [--cni-path DIR] [--side both|swiftlet|peer]
-//                               [--output FILE]
+//                               [--loopback up|down] [--output FILE]
 // Needs root. Prints one line per metric: median, p99, peer median, peer p99 and ratio (ours/peer),
 // then the shared report table (BenchReport); `--output` writes it as JSON (`scripts/bench network`).
 
@@ -28,6 +30,8 @@ struct Options {
     var cniPath = "/usr/lib/cni"
     /// `both`, or only `swiftlet` / `peer` (for profiling one side; no ratio is printed).
     var side = "both"
+    /// Whether pod namespaces get loopback up before the timed ADD, as the runtime does.
+    var loopbackUp = true
     /// Where the report JSON goes (none: only printed).
     var output: String?
 
@@ -41,10 +45,13 @@ struct Options {
             case "--rounds": rounds = try Self.count(value, flag)
             case "--cni-path": cniPath = value
             case "--output": output = value
+            case "--loopback":
+                guard ["up", "down"].contains(value) else { throw BenchError("--loopback: expected up or down, got \(value)") }
+                loopbackUp = value == "up"
             case "--side":
                 guard ["both", "swiftlet", "peer"].contains(value) else { throw BenchError("--side: expected both, swiftlet or peer, got \(value)") }
                 side = value
-            default: throw BenchError("unknown option \(flag); expected --iterations, --pods, --rounds, --cni-path, --side or --output")
+            default: throw BenchError("unknown option \(flag); expected --iterations, --pods, --rounds, --cni-path, --side, --loopback or --output")
             }
         }
     }
@@ -111,10 +118,26 @@ struct ReferenceAttacher: PodAttacher {
 final class Namespaces {
     private(set) var all: [NetworkNamespace] = []
     let tag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+    let loopbackUp: Bool
+
+    init(loopbackUp: Bool) {
+        self.loopbackUp = loopbackUp
+    }
 
     func make(_ role: String) throws -> NetworkNamespace {
         let namespace = try NetworkNamespace.create(named: "swiftlet-bench-\(tag)-\(role)", in: "/run/netns")
         all.append(namespace)
+        return namespace
+    }
+
+    /// A pod namespace as the runtime hands it to the network: loopback up unless told otherwise.
+    func makePod(_ role: String) throws -> NetworkNamespace {
+        let namespace = try make(role)
+        if loopbackUp {
+            let batch = NetlinkBatch(capacity: 256)
+            try batch.setLink(name: "lo", .init(up: true))
+            try NetlinkSocket(in: namespace).execute(batch)
+        }
         return namespace
     }
 
@@ -134,7 +157,7 @@ func run(_ options: Options) async throws {
         throw BenchError("the reference plugin \(options.cniPath)/\(binary) is missing (Debian: containernetworking-plugins)")
     }
     let loadBefore = loadAverage()
-    let namespaces = Namespaces()
+    let namespaces = Namespaces(loopbackUp: options.loopbackUp)
     let state = try makeTemporaryDirectory()
     defer { removeTree(state) }
 
@@ -157,7 +180,7 @@ func run(_ options: Options) async throws {
     // Warm-up: page cache for the plugin binaries, the bridges, IPAM directories.
     for side in sides {
         for index in 0..<3 {
-            let pod = try namespaces.make("warm-\(side.name.prefix(4))-\(index)")
+            let pod = try namespaces.makePod("warm-\(side.name.prefix(4))-\(index)")
             settle(milliseconds: 20)
             try await side.add(sandboxID: "warm-\(index)", namespace: pod)
             try await side.delete(sandboxID: "warm-\(index)", namespace: pod)
@@ -170,7 +193,7 @@ func run(_ options: Options) async throws {
     // finishes from workqueues) run in neither side's measurement.
     var singles: [String: [NetworkNamespace]] = [:]
     for side in sides {
-        singles[side.name] = try (0..<options.iterations).map { try namespaces.make("one-\(side.name.prefix(4))-\($0)") }
+        singles[side.name] = try (0..<options.iterations).map { try namespaces.makePod("one-\(side.name.prefix(4))-\($0)") }
     }
     settle(milliseconds: 500)
     for iteration in 0..<options.iterations {
@@ -196,7 +219,7 @@ func run(_ options: Options) async throws {
     for round in 0..<options.rounds {
         var pods: [String: [NetworkNamespace]] = [:]
         for side in sides {
-            pods[side.name] = try (0..<options.pods).map { try namespaces.make("seq-\(side.name.prefix(4))-\(round)-\($0)") }
+            pods[side.name] = try (0..<options.pods).map { try namespaces.makePod("seq-\(side.name.prefix(4))-\(round)-\($0)") }
         }
         settle(milliseconds: 500)
         for index in 0..<options.pods {
@@ -219,6 +242,7 @@ func run(_ options: Options) async throws {
 
     print("swiftlet-bench-network: built-in bridge plugin vs \(peer.name) (\(options.cniPath)), \(options.iterations) single-pod iterations, \(options.rounds) rounds of \(options.pods) pods")
     print("load average before / after: \(loadBefore) / \(loadAverage()) (other work on the machine widens the spread)")
+    print("pod namespaces handed over with loopback \(options.loopbackUp ? "up (as the runtime does)" : "down")")
     var rows: [ReportRow] = []
     for (metric, table) in [("pod_network_add", add), ("pod_network_del", del)] {
         for (scenario, suffix) in [("1 pod", ""), (scenario, "_\(options.pods)_pods_sequence")] {

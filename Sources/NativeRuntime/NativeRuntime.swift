@@ -259,11 +259,11 @@ public actor NativeRuntime: ContainerRuntime {
     }
 
     public func status() async throws -> RuntimeStatus {
-        let networkReady = await configuration.network.isReady()
+        let problem = await configuration.network.readinessProblem()
         return RuntimeStatus(conditions: [
             RuntimeCondition(type: RuntimeCondition.runtimeReady, status: true),
-            RuntimeCondition(
-                type: RuntimeCondition.networkReady, status: networkReady, reason: networkReady ? "" : "NetworkPluginNotReady"),
+            RuntimeCondition(type: RuntimeCondition.networkReady, status: problem == nil,
+                             reason: problem == nil ? "" : "NetworkPluginNotReady", message: problem ?? ""),
         ])
     }
 }

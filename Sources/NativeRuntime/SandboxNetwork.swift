@@ -7,8 +7,15 @@ public protocol SandboxNetwork: Sendable {
     func setUp(sandboxID: String, namespacePath: String, config: PodSandboxConfig) async throws -> [String]
     /// Removes what `setUp` made. Idempotent.
     func tearDown(sandboxID: String, namespacePath: String, config: PodSandboxConfig) async throws
-    /// Whether the network is ready for new sandboxes (CRI `NetworkReady`).
-    func isReady() async -> Bool
+    /// Why the network cannot take new sandboxes now, or `nil` when it can. The runtime reports
+    /// CRI `NetworkReady` from it: false with reason `NetworkPluginNotReady` and this text as
+    /// the message, as containerd does.
+    func readinessProblem() async -> String?
+}
+
+extension SandboxNetwork {
+    /// The network can take new sandboxes (CRI `NetworkReady`).
+    public func isReady() async -> Bool { await readinessProblem() == nil }
 }
 
 /// No network beyond loopback: for tests and host-less pods.
@@ -16,5 +23,5 @@ public struct LoopbackOnlyNetwork: SandboxNetwork {
     public init() {}
     public func setUp(sandboxID: String, namespacePath: String, config: PodSandboxConfig) async throws -> [String] { [] }
     public func tearDown(sandboxID: String, namespacePath: String, config: PodSandboxConfig) async throws {}
-    public func isReady() async -> Bool { true }
+    public func readinessProblem() async -> String? { nil }
 }

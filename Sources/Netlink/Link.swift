@@ -18,11 +18,17 @@ public struct Link: Hashable, Sendable {
     public let kind: String?
     /// The bridge port mode is hairpin (only reported for bridge ports).
     public let hairpin: Bool?
+    /// `IFLA_LINK`: for a veth end, the index of its peer (in the peer's namespace).
+    public let peerIndex: Int32?
+    /// The number of transmit and receive queues, if reported.
+    public let transmitQueues: UInt32?
+    public let receiveQueues: UInt32?
 
     /// `IFF_UP` is set.
     public var isUp: Bool { flags & UInt32(IFF_UP) != 0 }
 
-    init?(reply: NetlinkReply) {
+    /// The link an `RTM_NEWLINK` reply (dump, get or echo) describes; `nil` for another message.
+    public init?(reply: NetlinkReply) {
         guard let header = reply.header(as: ifinfomsg.self), let name = reply.attributes.string(Int32(IFLA_IFNAME)) else {
             return nil
         }
@@ -32,6 +38,9 @@ public struct Link: Hashable, Sendable {
         mtu = reply.attributes.u32(Int32(IFLA_MTU))
         mac = reply.attributes[Int32(IFLA_ADDRESS)].flatMap { MACAddress(bytes: $0) }
         masterIndex = reply.attributes.u32(Int32(IFLA_MASTER)).map { Int32(bitPattern: $0) }
+        peerIndex = reply.attributes.u32(Int32(IFLA_LINK)).map { Int32(bitPattern: $0) }
+        transmitQueues = reply.attributes.u32(Int32(IFLA_NUM_TX_QUEUES))
+        receiveQueues = reply.attributes.u32(Int32(IFLA_NUM_RX_QUEUES))
         let info = reply.attributes.nested(Int32(IFLA_LINKINFO))
         kind = info?.string(Int32(IFLA_INFO_KIND))
         let portData = info?.nested(Int32(IFLA_INFO_SLAVE_DATA))

@@ -40,20 +40,26 @@ extension NetlinkBatch {
     /// (optionally enslaved to `masterIndex`, up when `up` is set), `peerName` created directly in
     /// `peerNamespace`. Both ends get `mtu`. The peer is left down: the kernel cannot open a veth
     /// end before its pair is linked (`ENOTCONN`), so bring it up from its own namespace.
+    /// With `echo`, the kernel sends the new link back (`NLM_F_ECHO`, see
+    /// `NetlinkSocket.performEchoing`), whose `peerIndex` is the peer's index in its namespace.
+    /// `queues` sets both ends' transmit and receive queue counts (the kernel's default: one
+    /// per CPU).
     public func createVethPair(
         name: String, peerName: String, peerNamespace: NetworkNamespace?,
         mtu: UInt32? = nil, mac: MACAddress? = nil, peerMAC: MACAddress? = nil,
-        masterIndex: Int32? = nil, up: Bool = true
+        masterIndex: Int32? = nil, up: Bool = true, queues: UInt32? = nil, echo: Bool = false
     ) throws(NetlinkError) {
         try Self.checkName(name)
         try Self.checkName(peerName)
         let operation = "create veth \(name) with peer \(peerName)" + (peerNamespace.map { " in \($0.path)" } ?? "")
-        try append(type: Int32(RTM_NEWLINK), flags: NLM_F_CREATE | NLM_F_EXCL, operation: operation) { message throws(NetlinkError) in
+        let flags = NLM_F_CREATE | NLM_F_EXCL | (echo ? NLM_F_ECHO : 0)
+        try append(type: Int32(RTM_NEWLINK), flags: flags, operation: operation) { message throws(NetlinkError) in
             try message.put(header: Self.linkHeader(index: 0, up: up))
             try message.put(Int32(IFLA_IFNAME), string: name)
             if let mtu { try message.put(Int32(IFLA_MTU), u32: mtu) }
             if let mac { try message.put(Int32(IFLA_ADDRESS), bytes: mac.bytes) }
             if let masterIndex { try message.put(Int32(IFLA_MASTER), u32: UInt32(bitPattern: masterIndex)) }
+            if let queues { try Self.putQueues(queues, into: &message) }
             try message.nest(Int32(IFLA_LINKINFO)) { info throws(NetlinkError) in
                 try info.put(Int32(IFLA_INFO_KIND), string: "veth")
                 try info.nest(Int32(IFLA_INFO_DATA)) { data throws(NetlinkError) in
@@ -62,6 +68,7 @@ extension NetlinkBatch {
                         try peer.put(Int32(IFLA_IFNAME), string: peerName)
                         if let mtu { try peer.put(Int32(IFLA_MTU), u32: mtu) }
                         if let peerMAC { try peer.put(Int32(IFLA_ADDRESS), bytes: peerMAC.bytes) }
+                        if let queues { try Self.putQueues(queues, into: &peer) }
                         if let peerNamespace {
                             try peer.put(Int32(IFLA_NET_NS_FD), u32: UInt32(bitPattern: peerNamespace.descriptor))
                         }
@@ -143,6 +150,11 @@ extension NetlinkBatch {
         try append(type: Int32(RTM_GETLINK), flags: NLM_F_DUMP, operation: "list links") { message throws(NetlinkError) in
             try message.put(header: Self.linkHeader(index: 0, up: nil))
         }
+    }
+
+    static func putQueues(_ count: UInt32, into message: inout NetlinkMessageWriter) throws(NetlinkError) {
+        try message.put(Int32(IFLA_NUM_TX_QUEUES), u32: count)
+        try message.put(Int32(IFLA_NUM_RX_QUEUES), u32: count)
     }
 
     static func linkHeader(index: Int32, up: Bool?) -> ifinfomsg {

@@ -20,4 +20,15 @@ extension NetlinkSocket {
             throw error
         }
     }
+
+    /// Performs `batch` (see `perform(_:)`) and returns, with the outcomes, the links the kernel
+    /// echoed back for its requests sent with `echo`, by request index.
+    public func performEchoingLinks(_ batch: NetlinkBatch) throws(NetlinkError) -> (outcomes: [NetlinkError?], links: [Int: Link]) {
+        let (outcomes, echoes) = try performEchoing(batch, headerSize: MemoryLayout<ifinfomsg>.size)
+        var links: [Int: Link] = [:]
+        for echo in echoes {
+            if let link = Link(reply: echo.reply) { links[echo.request] = link }
+        }
+        return (outcomes, links)
+    }
 }

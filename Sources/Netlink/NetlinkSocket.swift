@@ -54,23 +54,39 @@ public final class NetlinkSocket {
     /// batch's order: `nil` for success, the kernel's error otherwise.
     /// - Throws: only when the exchange itself fails (send, receive, malformed reply).
     public func perform(_ batch: NetlinkBatch) throws(NetlinkError) -> [NetlinkError?] {
-        guard !batch.isEmpty else { return [] }
+        try exchange(batch, echoHeaderSize: nil).outcomes
+    }
+
+    /// Like `perform(_:)`, also returning what the kernel echoed back for requests sent with
+    /// `NLM_F_ECHO` (for a new link: the link as created), each with its request's index and
+    /// split after `headerSize` bytes of fixed header. A kernel that does not echo returns none.
+    public func performEchoing(_ batch: NetlinkBatch, headerSize: Int) throws(NetlinkError)
+        -> (outcomes: [NetlinkError?], echoes: [(request: Int, reply: NetlinkReply)]) {
+        try exchange(batch, echoHeaderSize: headerSize)
+    }
+
+    private func exchange(_ batch: NetlinkBatch, echoHeaderSize: Int?) throws(NetlinkError)
+        -> (outcomes: [NetlinkError?], echoes: [(request: Int, reply: NetlinkReply)]) {
+        guard !batch.isEmpty else { return ([], []) }
         let first = stamp(batch)
         try send(batch)
         var outcomes = [NetlinkError?](repeating: nil, count: batch.requests.count)
-        var pending = Set(0..<batch.requests.count)
-        while !pending.isEmpty {
+        var echoes: [(request: Int, reply: NetlinkReply)] = []
+        var pending = batch.requests.count
+        while pending > 0 {
             try receive { message in
                 let index = Int(message.pointee.nlmsg_seq &- first)
                 guard index >= 0, index < batch.requests.count else { return false }
                 if Int32(message.pointee.nlmsg_type) == NLMSG_ERROR {
                     outcomes[index] = errorOutcome(message, operation: batch.requests[index].operation)
-                    pending.remove(index)
+                    pending -= 1
+                } else if let echoHeaderSize {
+                    echoes.append((index, NetlinkReply(message: message, headerSize: echoHeaderSize)))
                 }
                 return false
             }
         }
-        return outcomes
+        return (outcomes, echoes)
     }
 
     /// Sends `batch` and throws the first request's error, if any.

@@ -4,8 +4,9 @@ import Netlink
 /// The built-in plugin: a bridge holding the gateway addresses, one veth pair per sandbox with
 /// the pod end created directly in the sandbox's namespace, host-local IPAM on disk, loopback up,
 /// default routes, MTU and hairpin. All kernel work goes through Netlink, with one socket for the
-/// node namespace kept for the plugin's life and one per pod namespace per call; an ADD is two
-/// batched round trips in the node namespace and two in the pod's, plus one sysctl for IPv6.
+/// node namespace kept for the plugin's life and one per pod namespace per call; an ADD is one
+/// batched round trip in the node namespace (the veth's creation echoed back names the pod end's
+/// index) and one in the pod's, plus one sysctl write for IPv6, and one lease journal write.
 public actor BridgeNetwork: PodNetworkPlugin {
     private let configuration: BridgeNetworkConfiguration
     private let firewall: any PodNetworkFirewall
@@ -25,6 +26,8 @@ public actor BridgeNetwork: PodNetworkPlugin {
     /// Creates the bridge (or adopts an existing one), sets MTU, gateway addresses, forwarding and
     /// masquerade, loads the leases and removes every lease, veth and host port of a sandbox not
     /// in `liveSandboxes`.
+    /// - Throws: `PodNetworkError.garbageCollectionFailed` when only that removal failed (the
+    ///   plugin is started then); the bridge's, sysctls', firewall's or journal's errors otherwise.
     public func start(liveSandboxes: Set<String>) async throws {
         let namespace = try configuration.nodeNamespacePath.map { path throws(NetlinkError) in try NetworkNamespace(path: path) }
         let socket = try NetlinkSocket(in: namespace)
@@ -36,7 +39,11 @@ public actor BridgeNetwork: PodNetworkPlugin {
         node = (namespace, socket, bridgeIndex)
         try await firewall.ensureMasquerade(podCIDRs: configuration.podCIDRs.map(\.canonical), bridge: configuration.bridgeName)
         try ipam.load()
-        try await reconcile(liveSandboxes: liveSandboxes, socket: socket, bridgeIndex: bridgeIndex)
+        do {
+            try await reconcile(liveSandboxes: liveSandboxes, socket: socket, bridgeIndex: bridgeIndex)
+        } catch {
+            throw PodNetworkError.garbageCollectionFailed(network: configuration.bridgeName, reason: "\(error)")
+        }
     }
 
     public func add(_ request: PodNetworkRequest) async throws -> PodNetworkResult {
@@ -92,6 +99,25 @@ public actor BridgeNetwork: PodNetworkPlugin {
             guard routes.contains(where: { $0.isDefault && $0.gateway == range.gateway }) else {
                 throw fail("no default route via \(range.gateway)")
             }
+        }
+    }
+
+    /// Ready when started, the bridge is still the link it attached to and up, and the lease
+    /// journal can be written.
+    /// - Throws: `PodNetworkError.notReady` saying which of these fails.
+    public func ready() async throws {
+        let notReady = { (reason: String) in PodNetworkError.notReady(network: self.configuration.bridgeName, reason: reason) }
+        guard let node else { throw notReady("the plugin has not started") }
+        let name = configuration.bridgeName
+        guard let bridge = try node.socket.link(named: name) else { throw notReady("bridge \(name) is missing") }
+        guard bridge.index == node.bridgeIndex else {
+            throw notReady("bridge \(name) was replaced (index \(bridge.index), attached to \(node.bridgeIndex)); restart the agent")
+        }
+        guard bridge.isUp else { throw notReady("bridge \(name) is down") }
+        do {
+            try ipam.checkUsable()
+        } catch {
+            throw notReady("address leases cannot be recorded: \(error)")
         }
     }
 
@@ -180,13 +206,17 @@ public actor BridgeNetwork: PodNetworkPlugin {
 
         // The node end is a bridge port and needs no IPv6 address: created down, without address
         // generation, then up, so no link-local, DAD or MLD work follows each ADD.
-        let create = NetlinkBatch()
+        // The creation is echoed back: the node end's IFLA_LINK is the pod end's index, so the
+        // pod namespace needs no lookup before its addresses go on.
+        let create = NetlinkBatch(capacity: 1024)
         try create.createVethPair(name: hostName, peerName: request.interfaceName, peerNamespace: podNamespace,
-                                  mtu: configuration.mtu, peerMAC: mac, masterIndex: node.bridgeIndex, up: false)
+                                  mtu: configuration.mtu, peerMAC: mac, masterIndex: node.bridgeIndex, up: false,
+                                  queues: configuration.vethQueues, echo: true)
         try create.disableIPv6AddressGeneration(name: hostName)
         try create.setLink(name: hostName, .init(up: true))
         if configuration.hairpin { try create.setHairpin(name: hostName, enabled: true) }
-        let outcomes = try node.socket.perform(create)
+        let (outcomes, echoed) = try node.socket.performEchoingLinks(create)
+        var podIndex: Int32?
         if let error = outcomes[0] {
             guard error.errno == EEXIST else { throw error }
             if try pod.link(named: request.interfaceName) == nil {
@@ -196,21 +226,27 @@ public actor BridgeNetwork: PodNetworkPlugin {
             }
         } else if let error = outcomes.dropFirst().compactMap({ $0 }).first {
             throw error
+        } else {
+            podIndex = echoed[0].flatMap { $0.name == hostName ? $0.peerIndex : nil }
         }
-        return try configurePod(request, pod: pod, podNamespace: podNamespace, hostName: hostName, mac: mac, addresses: addresses)
+        return try configurePod(request, pod: pod, podNamespace: podNamespace, podIndex: podIndex,
+                                hostName: hostName, mac: mac, addresses: addresses)
     }
 
-    private func configurePod(_ request: PodNetworkRequest, pod: NetlinkSocket, podNamespace: NetworkNamespace,
+    /// Brings the pod end up with its addresses and default routes; `podIndex` is its index when
+    /// known, otherwise it is looked up by name.
+    private func configurePod(_ request: PodNetworkRequest, pod: NetlinkSocket, podNamespace: NetworkNamespace, podIndex: Int32?,
                               hostName: String, mac: MACAddress, addresses: [IPAddress]) throws -> PodNetworkResult {
-        guard let link = try pod.link(named: request.interfaceName) else {
+        guard let index = try podIndex ?? pod.link(named: request.interfaceName)?.index else {
             throw PodNetworkError.checkFailed(sandboxID: request.sandboxID, reason: "\(request.interfaceName) did not appear in \(request.namespacePath)")
         }
         if addresses.contains(where: { !$0.isIPv4 }) {
-            try Sysctl.ensure("net/ipv6/conf/\(request.interfaceName)/accept_dad", is: "0", in: podNamespace)
+            // Written without reading first: a new interface has the namespace's default.
+            try Sysctl.write("net/ipv6/conf/\(request.interfaceName)/accept_dad", "0", in: podNamespace)
         }
-        let batch = NetlinkBatch()
+        let batch = NetlinkBatch(capacity: 2048)
         try batch.setLink(name: "lo", .init(up: true))
-        try batch.setLink(index: link.index, .init(up: true))
+        try batch.setLink(index: index, .init(up: true))
         var result = PodNetworkResult(
             interfaces: [.init(name: hostName, mac: nil, sandbox: ""),
                          .init(name: request.interfaceName, mac: mac, sandbox: request.namespacePath)],
@@ -218,8 +254,8 @@ public actor BridgeNetwork: PodNetworkPlugin {
         for address in addresses {
             guard let range = ipam.ranges.first(where: { $0.cidr.contains(address) }) else { continue }
             let assigned = IPNetwork(address: address, prefixLength: range.cidr.prefixLength)!
-            try batch.addAddress(assigned, interfaceIndex: link.index, skipDAD: !address.isIPv4)
-            let route = Route.defaultRoute(via: range.gateway, interfaceIndex: link.index)
+            try batch.addAddress(assigned, interfaceIndex: index, skipDAD: !address.isIPv4)
+            let route = Route.defaultRoute(via: range.gateway, interfaceIndex: index)
             try batch.addRoute(route)
             result.addresses.append(.init(address: assigned, gateway: range.gateway, interface: 1))
             result.routes.append(.init(destination: route.destination, gateway: range.gateway))

@@ -10,6 +10,11 @@ public struct BridgeNetworkConfiguration: Sendable, Hashable {
     public var mtu: UInt32
     /// Lets a pod reach itself through a service address (hairpin on bridge ports).
     public var hairpin: Bool
+    /// Transmit and receive queues of each veth end. The kernel's default is one per CPU, and
+    /// each queue is a set of sysfs objects made with every pod and removed with it; the bridged
+    /// pod path does no per-queue work unless an XDP program runs on the veth, so one is enough
+    /// unless you attach XDP there.
+    public var vethQueues: UInt32
     /// Where leases are kept (one directory per bridge below it).
     public var stateDirectory: String
     /// The namespace holding the bridge; `nil` for the agent's own. Tests point it at a
@@ -20,12 +25,13 @@ public struct BridgeNetworkConfiguration: Sendable, Hashable {
 
     /// A configuration with swiftlet's defaults for everything but the CIDRs.
     public init(bridgeName: String = "swiftlet0", podCIDRs: [IPNetwork], mtu: UInt32 = 1500, hairpin: Bool = true,
-                stateDirectory: String = "/var/lib/swiftlet/network", nodeNamespacePath: String? = nil,
+                vethQueues: UInt32 = 1, stateDirectory: String = "/var/lib/swiftlet/network", nodeNamespacePath: String? = nil,
                 source: String = "pod network configuration") {
         self.bridgeName = bridgeName
         self.podCIDRs = podCIDRs
         self.mtu = mtu
         self.hairpin = hairpin
+        self.vethQueues = vethQueues
         self.stateDirectory = stateDirectory
         self.nodeNamespacePath = nodeNamespacePath
         self.source = source
@@ -59,6 +65,9 @@ public struct BridgeNetworkConfiguration: Sendable, Hashable {
         }
         guard (576...65535).contains(mtu) else {
             throw .invalidConfiguration(source: source, field: "mtu", expected: "576 to 65535, got \(mtu)")
+        }
+        guard (1...4096).contains(vethQueues) else {
+            throw .invalidConfiguration(source: source, field: "vethQueues", expected: "1 to 4096, got \(vethQueues)")
         }
     }
 }

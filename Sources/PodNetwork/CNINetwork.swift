@@ -25,10 +25,19 @@ public actor CNINetwork: PodNetworkPlugin {
     /// Reads the conflist and runs DEL for every cached attachment whose sandbox is not live; for a
     /// CNI 1.1 network it then sends GC with the attachments of the live sandboxes
     /// (see `garbageCollect(validAttachments:)`).
-    /// - Throws: the first DEL or GC failure, after every step has run.
+    /// - Throws: `PodNetworkError.garbageCollectionFailed` with the first DEL or GC failure, after
+    ///   every step has run (the network is loaded and usable then); a conflist error as it is.
     public func start(liveSandboxes: Set<String>) async throws {
         let network = try CNIConfigurationList.load(directory: configuration.configurationDirectory)
         self.network = network
+        do {
+            try await collectGarbage(network: network, liveSandboxes: liveSandboxes)
+        } catch {
+            throw PodNetworkError.garbageCollectionFailed(network: network.name, reason: "\(error)")
+        }
+    }
+
+    private func collectGarbage(network: CNIConfigurationList, liveSandboxes: Set<String>) async throws {
         let cached = try cachedEntries(network: network)
         var valid = cached.filter { liveSandboxes.contains($0.sandboxID) }
             .map { CNIAttachment(containerID: $0.sandboxID, interfaceName: $0.interfaceName) }

@@ -72,6 +72,15 @@ struct HostLocalIPAM: Sendable {
         try compact()
     }
 
+    /// Throws why an allocation could not be recorded now: the journal is not open, was removed,
+    /// or its directory cannot be written.
+    func checkUsable() throws(PodNetworkError) {
+        var info = stat()
+        guard journal >= 0, fstat(journal, &info) == 0 else { throw .state(path: journalPath, errno: EBADF) }
+        guard info.st_nlink > 0 else { throw .state(path: journalPath, errno: ENOENT) }
+        guard access(directory, W_OK) == 0 else { throw .state(path: directory, errno: errno) }
+    }
+
     /// The leases a journal's text describes (for reading another agent's state, as tests do).
     static func replay(_ text: String) throws(PodNetworkError) -> [IPAddress: PodNetworkStatus.Lease] {
         var leases: [IPAddress: PodNetworkStatus.Lease] = [:]

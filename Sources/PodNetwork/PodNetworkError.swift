@@ -20,6 +20,11 @@ public enum PodNetworkError: Error, Equatable, Sendable, CustomStringConvertible
     case invalidPluginResult(type: String, reason: String)
     /// The kernel refused a request.
     case netlink(NetlinkError)
+    /// The network cannot take new sandboxes now (readiness, CRI `NetworkReady`).
+    case notReady(network: String, reason: String)
+    /// The plugin started and can attach sandboxes, but releasing what belongs to sandboxes no
+    /// longer alive failed (CNI GC, or the built-in plugin's reconciliation at start).
+    case garbageCollectionFailed(network: String, reason: String)
 
     public var description: String {
         switch self {
@@ -43,6 +48,10 @@ public enum PodNetworkError: Error, Equatable, Sendable, CustomStringConvertible
             return "CNI plugin \"\(type)\" returned an unusable result: \(reason)"
         case .netlink(let error):
             return error.description
+        case .notReady(let network, let reason):
+            return "network \(network) is not ready: \(reason)"
+        case .garbageCollectionFailed(let network, let reason):
+            return "network \(network): releasing the state of sandboxes no longer alive failed: \(reason)"
         }
     }
 }

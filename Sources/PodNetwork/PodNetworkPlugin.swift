@@ -14,6 +14,9 @@ public protocol PodNetworkPlugin: Sendable {
     /// Prepares the node side (bridge, forwarding, masquerade) and releases what belongs to
     /// sandboxes no longer alive, so nothing leaks across an agent crash.
     /// - Parameter liveSandboxes: ids of the sandboxes the runtime still knows about.
+    /// - Throws: `PodNetworkError.garbageCollectionFailed` when only the release failed: the
+    ///   plugin is then started and usable, and the caller logs it and goes on (as containerd
+    ///   does with a failed CNI GC). Anything else leaves the plugin unstarted.
     func start(liveSandboxes: Set<String>) async throws
 
     /// Attaches the sandbox and returns its interface, addresses and routes.

@@ -78,13 +78,14 @@ public struct NodeRuntime: Sendable {
     /// Opens the image store, builds the network plugin, starts the runtime (re-adopting the
     /// containers an earlier agent or CLI left), then starts the plugin (now or on first use, as
     /// `networkStart` says) with the sandboxes the runtime knows as ready, so addresses of
-    /// sandboxes that no longer exist are released.
+    /// sandboxes that no longer exist are released. A failure of only that release (CNI GC) is
+    /// logged and the runtime opens all the same (see `PluginSandboxNetwork.start`).
     /// - Throws: the store's, the plugin's or the runtime's errors (a bad configuration names its field).
     public static func open(_ settings: NodeRuntimeSettings, networkStart: NetworkStart = .now) async throws -> NodeRuntime {
         let store = try ImageStore(root: settings.imageStoreDirectory, registry: settings.registry, logger: settings.logger)
         let images = ImageStoreRuntimeImages(store: store)
         let plugin = try makePlugin(settings.network)
-        let attachment = plugin.map { PluginSandboxNetwork(plugin: $0) }
+        let attachment = plugin.map { PluginSandboxNetwork(plugin: $0, logger: settings.logger) }
         let network: any SandboxNetwork = attachment ?? LoopbackOnlyNetwork()
         let runtime = try await NativeRuntime.start(configuration: NativeRuntimeConfiguration(
             stateDirectory: settings.runtimeStateDirectory, monitorPath: settings.monitorPath, cgroupMode: settings.cgroupMode,

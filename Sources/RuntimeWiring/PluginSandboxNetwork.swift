@@ -1,4 +1,5 @@
 import ContainerRuntime
+import Logging
 import Netlink
 import NativeRuntime
 import PodNetwork
@@ -11,24 +12,50 @@ import PodNetwork
 /// The plugin is started either at once (``start(liveSandboxes:)``, what the agent does) or on
 /// first use (``startOnFirstUse(liveSandboxes:)``, what a CLI invocation that may only list pods
 /// does, so that it changes nothing on the node's network unless it attaches or detaches a pod).
+///
+/// A failed release of stale state at start (CNI GC) is logged and kept in
+/// ``garbageCollectionFailure``; the network is started all the same, as containerd goes on
+/// after a failed CNI GC. Readiness (CRI `NetworkReady`) is the plugin's `ready()`: for CNI 1.1
+/// networks the plugins' STATUS, for the built-in bridge its own check.
 public actor PluginSandboxNetwork: SandboxNetwork {
     /// The plugin attached sandboxes go through.
     public let plugin: any PodNetworkPlugin
+    private let logger: Logger
     private enum State {
         case idle
         case pending(liveSandboxes: Set<String>)
         case started
+        case failed(String)
     }
     private var state = State.idle
+    /// Why releasing the state of sandboxes no longer alive failed at the last start, if it did.
+    public private(set) var garbageCollectionFailure: PodNetworkError?
 
     /// Attaches sandboxes through `plugin`; start it before the first sandbox.
-    public init(plugin: any PodNetworkPlugin) {
+    public init(plugin: any PodNetworkPlugin, logger: Logger = Logger(label: "swiftlet.network")) {
         self.plugin = plugin
+        self.logger = logger
     }
 
     /// Prepares the node side and releases what belongs to sandboxes not in `liveSandboxes`.
+    /// A failure of only that release is logged, not thrown.
+    /// - Throws: the plugin's error when it could not be started.
     public func start(liveSandboxes: Set<String>) async throws {
-        try await plugin.start(liveSandboxes: liveSandboxes)
+        garbageCollectionFailure = nil
+        do {
+            try await plugin.start(liveSandboxes: liveSandboxes)
+        } catch let error as PodNetworkError {
+            guard case .garbageCollectionFailed(let network, let reason) = error else {
+                state = .failed("\(error)")
+                throw error
+            }
+            garbageCollectionFailure = error
+            logger.warning("failed to garbage collect the pod network; going on",
+                           metadata: ["network": "\(network)", "error": "\(reason)"])
+        } catch {
+            state = .failed("\(error)")
+            throw error
+        }
         state = .started
     }
 
@@ -61,10 +88,26 @@ public actor PluginSandboxNetwork: SandboxNetwork {
         try await plugin.delete(request)
     }
 
-    /// Started, or to be started on first use.
-    public func isReady() async -> Bool {
-        if case .idle = state { return false }
-        return true
+    /// `nil` once started (and the plugin's readiness check passes) or while the start waits for
+    /// first use; otherwise containerd's `Network plugin returns error: …` text.
+    public func readinessProblem() async -> String? {
+        let problem: String
+        switch state {
+        case .pending:
+            return nil
+        case .idle:
+            problem = "pod network plugin not initialized"
+        case .failed(let reason):
+            problem = "pod network plugin failed to start: \(reason)"
+        case .started:
+            do {
+                try await plugin.ready()
+                return nil
+            } catch {
+                problem = "\(error)"
+            }
+        }
+        return "Network plugin returns error: " + problem
     }
 
     /// The plugin request for a sandbox: its pod reference, UID and hostPort mappings.

@@ -57,6 +57,26 @@ struct NetlinkKernelTests {
         }
     }
 
+    @Test func anEchoedVethCreationGivesThePeersIndexInItsOwnNamespaceAndQueueCountsApplyToBothEnds() async throws {
+        try await withNamespaces(["node", "pod"]) { spaces in
+            let node = try NetlinkSocket(in: spaces[0])
+            let batch = NetlinkBatch(capacity: 1024)
+            try batch.createVethPair(name: "vethecho0", peerName: "eth0", peerNamespace: spaces[1], up: false, queues: 1, echo: true)
+            try batch.setLink(name: "vethecho0", .init(up: true))
+            let (outcomes, links) = try node.performEchoingLinks(batch)
+            #expect(outcomes == [nil, nil], "\(outcomes)")
+            #expect(links.count == 1)
+            let echoed = try #require(links[0])
+            let peer = try #require(try NetlinkSocket(in: spaces[1]).link(named: "eth0"))
+            #expect(echoed.name == "vethecho0" && echoed.peerIndex == peer.index)
+            #expect(echoed.transmitQueues == 1 && echoed.receiveQueues == 1 && peer.transmitQueues == 1 && peer.receiveQueues == 1)
+            // Without echo the kernel sends only the acks.
+            let plain = NetlinkBatch(capacity: 1024)
+            try plain.createVethPair(name: "vethecho1", peerName: "eth1", peerNamespace: spaces[1])
+            #expect(try node.performEchoingLinks(plain).links.isEmpty)
+        }
+    }
+
     @Test func addressesAndRoutesBothFamilies() async throws {
         try await withNamespaces(["a"]) { spaces in
             let socket = try NetlinkSocket(in: spaces[0])

@@ -26,6 +26,14 @@ import Testing
         #expect(throws: PodNetworkError.self) { try configuration.validate() }
     }
 
+    @Test func zeroVethQueuesIsRejectedNamingTheField() {
+        let configuration = BridgeNetworkConfiguration(podCIDRs: [IPNetwork("10.0.0.0/24")!], vethQueues: 0, source: "node.yaml")
+        #expect(throws: PodNetworkError.invalidConfiguration(source: "node.yaml", field: "vethQueues", expected: "1 to 4096, got 0")) {
+            try configuration.validate()
+        }
+        #expect(BridgeNetworkConfiguration(podCIDRs: [IPNetwork("10.0.0.0/24")!]).vethQueues == 1)
+    }
+
     @Test func dualStackWithDefaultsIsValid() throws {
         try BridgeNetworkConfiguration(podCIDRs: [IPNetwork("10.244.1.0/24")!, IPNetwork("fd00:10:244:1::/64")!]).validate()
     }

@@ -59,6 +59,7 @@ final class BridgeNetworkTests {
             #expect(masquerade?.cidrs == [IPNetwork("10.77.0.0/24")!] && masquerade?.bridge == "swt0")
             let eth0 = try #require(try NetlinkSocket(in: pod1).link(named: "eth0"))
             #expect(eth0.mtu == 1450 && eth0.mac == a.interfaces[1].mac)
+            #expect(eth0.transmitQueues == 1 && eth0.receiveQueues == 1)
             #expect(try NetlinkSocket(in: pod1).link(named: "lo")?.isUp == true)
             let host = try #require(try NetlinkSocket(in: node).link(named: a.interfaces[0].name))
             #expect(host.hairpin == true)
@@ -75,8 +76,19 @@ final class BridgeNetworkTests {
             #expect(a.podIPs == [IPAddress("10.78.0.2")!, IPAddress("fd00:78::2")!])
             #expect(b.podIPs == [IPAddress("10.78.0.3")!, IPAddress("fd00:78::3")!])
             #expect(try Sysctl.read("net/ipv6/conf/eth0/accept_dad", in: pod1) == "0")
-            let tentative = try NetlinkSocket(in: pod1).addresses(family: AF_INET6).filter { $0.flags & UInt32(IFA_F_TENTATIVE) != 0 }
-            #expect(tentative.isEmpty)
+            // The pod's own address goes on with IFA_F_NODAD, so it is usable at once. The
+            // link-local one is completed by the kernel's addrconf worker without a DAD probe
+            // (accept_dad=0), which on a loaded machine may run a moment after ADD returns.
+            func tentative() throws -> [InterfaceAddress] {
+                try NetlinkSocket(in: pod1).addresses(family: AF_INET6).filter { $0.flags & UInt32(IFA_F_TENTATIVE) != 0 }
+            }
+            #expect(try tentative().allSatisfy { $0.address.address != a.podIPs[1] })
+            var waited = 0
+            while try !tentative().isEmpty, waited < 5000 {
+                usleep(10_000)
+                waited += 10
+            }
+            #expect(try tentative().isEmpty, "link-local still tentative after 5 s")
             #expect(try Probe.ping(from: pod1, to: b.podIPs[1]))
             #expect(try Probe.ping(from: pod2, to: IPAddress("fd00:78::1")!))
             #expect(try Probe.tcp(from: pod1, to: b.podIPs[1], port: 9000, servedFrom: pod2).reached)
@@ -181,6 +193,32 @@ final class BridgeNetworkTests {
             #expect(try NetlinkSocket(in: spaces[6]).link(named: "eth0") == nil)
             #expect(try leaseFiles(state).count == 5)
             #expect(PodNetworkError.addressRangeExhausted(range: IPNetwork("10.83.0.0/29")!).description == "no free address left in 10.83.0.0/29")
+        }
+    }
+
+    @Test func readinessNeedsAStartedPluginADownBridgeIsNotReadyAndARemovedLeaseJournalIsNotReady() async throws {
+        try await withNamespaces(["node"]) { spaces in
+            let state = try temporaryDirectory()
+            let plugin = try makePlugin(node: spaces[0], cidrs: ["10.84.0.0/24"], state: state)
+            await #expect(throws: PodNetworkError.notReady(network: "swt0", reason: "the plugin has not started")) { try await plugin.ready() }
+            try await plugin.start(liveSandboxes: [])
+            try await plugin.ready()
+
+            let socket = try NetlinkSocket(in: spaces[0])
+            let bridge = try #require(try socket.link(named: "swt0"))
+            let down = NetlinkBatch()
+            try down.setLink(index: bridge.index, .init(up: false))
+            try socket.execute(down)
+            await #expect(throws: PodNetworkError.notReady(network: "swt0", reason: "bridge swt0 is down")) { try await plugin.ready() }
+            let up = NetlinkBatch()
+            try up.setLink(index: bridge.index, .init(up: true))
+            try socket.execute(up)
+            try await plugin.ready()
+
+            #expect(unlink(state + "/swt0/leases.journal") == 0 && rmdir(state + "/swt0") == 0)
+            let error = await #expect(throws: PodNetworkError.self) { try await plugin.ready() }
+            #expect(error?.description == "network swt0 is not ready: address leases cannot be recorded: "
+                    + state + "/swt0/leases.journal: No such file or directory (errno 2)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import ContainerRuntime
+import Glibc
 import Netlink
 @testable import PodNetwork
 import RuntimeWiring
@@ -10,8 +11,17 @@ final class RecordingPlugin: PodNetworkPlugin {
     let added = Mutex<[PodNetworkRequest]>([])
     let deleted = Mutex<[PodNetworkRequest]>([])
     let starts = Mutex<[Set<String>]>([])
+    /// What `start` and `ready` throw, when set.
+    let startError = Mutex<PodNetworkError?>(nil)
+    let readyError = Mutex<PodNetworkError?>(nil)
 
-    func start(liveSandboxes: Set<String>) async throws { starts.withLock { $0.append(liveSandboxes) } }
+    func start(liveSandboxes: Set<String>) async throws {
+        starts.withLock { $0.append(liveSandboxes) }
+        if let error = startError.withLock({ $0 }) { throw error }
+    }
+    func ready() async throws {
+        if let error = readyError.withLock({ $0 }) { throw error }
+    }
     func add(_ request: PodNetworkRequest) async throws -> PodNetworkResult {
         added.withLock { $0.append(request) }
         let v6 = PodNetworkResult.Address(address: IPNetwork("fd00::5/64")!, gateway: nil, interface: nil)
@@ -75,5 +85,42 @@ struct PluginSandboxNetworkTests {
         _ = try await network.setUp(sandboxID: "a", namespacePath: "/run/netns/a", config: config)
         _ = try await network.setUp(sandboxID: "b", namespacePath: "/run/netns/b", config: config)
         #expect(plugin.starts.withLock { $0 } == [["old"]])
+    }
+
+    @Test func aFailedGarbageCollectionAtStartIsKeptAndTheNetworkStartsAnyway() async throws {
+        let plugin = RecordingPlugin()
+        let failure = PodNetworkError.garbageCollectionFailed(network: "n", reason: "GC said no")
+        plugin.startError.withLock { $0 = failure }
+        let network = PluginSandboxNetwork(plugin: plugin)
+        try await network.start(liveSandboxes: ["live"])
+        #expect(await network.garbageCollectionFailure == failure)
+        #expect(await network.readinessProblem() == nil)
+        _ = try await network.setUp(sandboxID: "a", namespacePath: "/run/netns/a", config: PodSandboxConfig(metadata: Self.metadata))
+        #expect(plugin.added.withLock { $0.map(\.sandboxID) } == ["a"])
+    }
+
+    @Test func aPluginThatFailsToStartThrowsAndIsNotReadyWithTheReason() async throws {
+        let plugin = RecordingPlugin()
+        plugin.startError.withLock { $0 = .state(path: "/var/lib/x", errno: EACCES) }
+        let network = PluginSandboxNetwork(plugin: plugin)
+        #expect(await network.readinessProblem() == "Network plugin returns error: pod network plugin not initialized")
+        await #expect(throws: PodNetworkError.state(path: "/var/lib/x", errno: EACCES)) { try await network.start(liveSandboxes: []) }
+        #expect(await network.garbageCollectionFailure == nil)
+        let problem = await network.readinessProblem()
+        #expect(problem == "Network plugin returns error: pod network plugin failed to start: /var/lib/x: Permission denied (errno 13)")
+    }
+
+    @Test func notReadyCarriesThePluginsReadinessErrorInContainerdsWords() async throws {
+        let plugin = RecordingPlugin()
+        let network = PluginSandboxNetwork(plugin: plugin)
+        try await network.start(liveSandboxes: [])
+        plugin.readyError.withLock {
+            $0 = .pluginFailed(type: "flannel", command: "STATUS", code: 50, message: "no lease yet", details: "")
+        }
+        #expect(await network.readinessProblem()
+                == #"Network plugin returns error: CNI plugin "flannel" STATUS failed with code 50: no lease yet"#)
+        #expect(await !network.isReady())
+        plugin.readyError.withLock { $0 = nil }
+        #expect(await network.isReady())
     }
 }

@@ -101,16 +101,8 @@ struct PodNetworkRuntimeTests {
             let fixture = try WiringFixture()
             var node: NodeRuntime?
             do {
-                let netd = fixture.root + "/net.d"
-                try FileManager.default.createDirectory(atPath: netd, withIntermediateDirectories: true)
-                try """
-                    {"cniVersion": "1.0.0", "name": "swt-wiring", "plugins": [
-                      {"type": "bridge", "bridge": "cniw0", "isGateway": true, "ipMasq": false,
-                       "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.92.0.0/24"}]], "dataDir": "\(fixture.root)/ipam"}}]}
-                    """.write(toFile: netd + "/10-wiring.conflist", atomically: true, encoding: .utf8)
-                let cni = CNINetworkConfiguration(
-                    configurationDirectory: netd, binaryDirectories: ["/usr/lib/cni"], cacheDirectory: fixture.root + "/cni-cache",
-                    nodeNamespacePath: spaces[0].path)
+                let cni = try fixture.cniNetwork(version: "1.0.0", name: "swt-wiring", bridge: "cniw0", subnet: "10.92.0.0/24",
+                                                 node: spaces[0].path)
                 let opened = try await fixture.open(network: .cni(cni))
                 node = opened
                 let config = fixture.sandboxConfig("cni-pod")

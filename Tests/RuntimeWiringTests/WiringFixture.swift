@@ -52,6 +52,21 @@ struct WiringFixture {
         return try #require(images.first)
     }
 
+    /// A CNI network of Debian's `bridge` + `host-local` plugins in `net.d` under the fixture,
+    /// with the bridge in the node namespace at `node`.
+    func cniNetwork(version: String, name: String, bridge: String, subnet: String, node: String) throws -> CNINetworkConfiguration {
+        let netd = root + "/net.d"
+        try FileManager.default.createDirectory(atPath: netd, withIntermediateDirectories: true)
+        try """
+            {"cniVersion": "\(version)", "name": "\(name)", "plugins": [
+              {"type": "bridge", "bridge": "\(bridge)", "isGateway": true, "ipMasq": false,
+               "ipam": {"type": "host-local", "ranges": [[{"subnet": "\(subnet)"}]], "dataDir": "\(root)/ipam"}}]}
+            """.write(toFile: netd + "/10-\(name).conflist", atomically: true, encoding: .utf8)
+        return CNINetworkConfiguration(
+            configurationDirectory: netd, binaryDirectories: ["/usr/lib/cni"], cacheDirectory: root + "/cni-cache",
+            nodeNamespacePath: node)
+    }
+
     func open(network: NodeRuntimeSettings.Network) async throws -> NodeRuntime {
         var logger = Logger(label: "swiftlet.test")
         logger.logLevel = .warning
