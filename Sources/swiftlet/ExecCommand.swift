@@ -11,15 +11,16 @@ struct ExecCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "The pod's namespace.") var namespace = "default"
     @Option(name: .shortAndLong, help: "The container (needed when the pod has more than one).") var container: String?
     @Flag(name: [.customShort("i"), .customLong("stdin")], help: "Pass standard input to the command.") var stdin = false
-    @Flag(name: .shortAndLong, help: "Run the command on a terminal (this one in raw mode while it runs).") var tty = false
+    @Flag(name: .shortAndLong, help: "Run the command on a terminal (with -i, this one in raw mode while it runs).") var tty = false
     @Argument(help: "The pod's name.") var pod: String
     @Argument(parsing: .postTerminator, help: "The command and its arguments, after --.") var command: [String] = []
 
     func run() async throws {
-        let argv = command.first == "--" ? Array(command.dropFirst()) : command
+        let argv = command
         guard !argv.isEmpty else { throw ValidationError("exec needs a command after the pod's name, e.g. swiftlet exec \(pod) -- sh") }
         let client = try options.client()
-        let terminal = tty ? RawTerminal(fileDescriptor: 0) : nil
+        // Raw mode only when keys reach the command: without -i, Ctrl-C must still stop this CLI.
+        let terminal = tty && stdin ? RawTerminal(fileDescriptor: 0) : nil
         let (input, continuation) = AsyncStream.makeStream(of: ExecFrame.self)
         if let terminal, let size = terminal.size { continuation.yield(.resize(width: size.width, height: size.height)) }
         // The terminal's new size follows each SIGWINCH.
