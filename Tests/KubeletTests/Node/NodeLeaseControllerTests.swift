@@ -72,7 +72,8 @@ struct NodeLeaseControllerTests {
         let client = FakeLeaseClient()
         let controller = controller(client, clock: clock, sleeper: sleeper)
         #expect(controller.renewInterval == .seconds(10))
-        await #expect(throws: CancellationError.self) { try await controller.run() }
+        // The sleeper stops the loop after 35 s; run() returns normally then, as at shutdown.
+        try await controller.run()
 
         let writes = await client.writes
         #expect(writes.count == 4)
