@@ -161,40 +161,9 @@ struct AgentControlPlaneTests {
     /// A configuration with no static pods, everything under the fixture's directory, the node in
     /// `node`, and the node's kubeconfig.
     static func writeConfiguration(fixture: WiringFixture, node: NetworkNamespace, kubeconfig: String) throws -> String {
-        let config = fixture.root + "/config.yaml"
-        try """
-            apiVersion: kubelet.config.k8s.io/v1beta1
-            kind: KubeletConfiguration
-            enableServer: false
-            healthzPort: 0
-            podLogsDir: \(fixture.root)/log/pods
-            cgroupRoot: /\(fixture.cgroupParent)
-            failSwapOn: false
-            ---
-            apiVersion: kubeproxy.config.k8s.io/v1alpha1
-            kind: KubeProxyConfiguration
-            mode: nftables
-            hostnameOverride: \(nodeName)
-            clusterCIDR: 10.78.0.0/24
-            healthzBindAddress: 127.0.0.1:0
-            metricsBindAddress: 127.0.0.1:0
-            ---
-            apiVersion: swiftlet.dev/v1alpha1
-            kind: SwiftletConfiguration
-            logLevel: debug
-            stateDir: \(fixture.root)/state
-            runDir: \(fixture.root)/run
-            apiSocket: \(fixture.root)/run/swiftlet.sock
-            images:
-              storeDir: \(fixture.imageStore)
-            podNetwork:
-              bridgeName: swtc0
-              podCIDRs: [10.78.0.0/24]
-              nodeNetworkNamespace: \(node.path)
-            controlPlane:
-              kubeconfig: \(kubeconfig)
-
-            """.write(toFile: config, atomically: true, encoding: .utf8)
-        return config
+        try AgentStaticPodTests.writeConfiguration(
+            fixture: fixture, node: node, bridge: "swtc0", podCIDR: "10.78.0.0/24",
+            proxy: "hostnameOverride: \(nodeName)\nhealthzBindAddress: 127.0.0.1:0\nmetricsBindAddress: 127.0.0.1:0",
+            swiftlet: "controlPlane:\n  kubeconfig: \(kubeconfig)")
     }
 }

@@ -205,23 +205,34 @@ struct AgentStaticPodTests {
 
     /// A configuration with everything under the fixture's directory and the node in `node`.
     static func writeConfiguration(fixture: WiringFixture, node: NetworkNamespace, manifests: String) throws -> String {
+        try writeConfiguration(
+            fixture: fixture, node: node, bridge: "swta0", podCIDR: "10.79.0.0/24",
+            kubelet: "registerNode: false\nstaticPodPath: \(manifests)\nfileCheckFrequency: 2s")
+    }
+
+    /// The agent's configuration for a test: state, logs, images and the local API socket under
+    /// the fixture's directory, the pod network's node in `node` with `bridge` and `podCIDR`
+    /// (also the proxy's clusterCIDR), and each document's extra lines.
+    static func writeConfiguration(
+        fixture: WiringFixture, node: NetworkNamespace, bridge: String, podCIDR: String,
+        kubelet: String = "", proxy: String = "", swiftlet: String = ""
+    ) throws -> String {
         let config = fixture.root + "/config.yaml"
         try """
             apiVersion: kubelet.config.k8s.io/v1beta1
             kind: KubeletConfiguration
             enableServer: false
-            registerNode: false
             healthzPort: 0
-            staticPodPath: \(manifests)
-            fileCheckFrequency: 2s
             podLogsDir: \(fixture.root)/log/pods
             cgroupRoot: /\(fixture.cgroupParent)
             failSwapOn: false
+            \(kubelet)
             ---
             apiVersion: kubeproxy.config.k8s.io/v1alpha1
             kind: KubeProxyConfiguration
             mode: nftables
-            clusterCIDR: 10.79.0.0/24
+            clusterCIDR: \(podCIDR)
+            \(proxy)
             ---
             apiVersion: swiftlet.dev/v1alpha1
             kind: SwiftletConfiguration
@@ -232,9 +243,10 @@ struct AgentStaticPodTests {
             images:
               storeDir: \(fixture.imageStore)
             podNetwork:
-              bridgeName: swta0
-              podCIDRs: [10.79.0.0/24]
+              bridgeName: \(bridge)
+              podCIDRs: [\(podCIDR)]
               nodeNetworkNamespace: \(node.path)
+            \(swiftlet)
 
             """.write(toFile: config, atomically: true, encoding: .utf8)
         return config

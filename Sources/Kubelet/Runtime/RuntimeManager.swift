@@ -244,17 +244,17 @@ public struct RuntimeManager: Sendable {
         do {
             id = try await runtime.createContainer(podSandboxID: sandboxID, config: config, sandboxConfig: sandboxConfig)
         } catch {
-            await record(.warning, "Failed", podName, "Error: \(error)")
+            await record(.warning, "Failed", pod, "Error: \(error)")
             return .failure(StartFailure(error: ContainerSyncError(reason: ContainerSyncError.createContainerError, message: "\(error)")))
         }
-        await record(.normal, "Created", podName, "Created container: \(container.name)")
+        await record(.normal, "Created", pod, "Created container: \(container.name)")
         do {
             try await runtime.startContainer(id: id)
         } catch {
-            await record(.warning, "Failed", podName, "Error: \(error)")
+            await record(.warning, "Failed", pod, "Error: \(error)")
             return .failure(StartFailure(error: ContainerSyncError(reason: ContainerSyncError.runContainerError, message: "failed to start container \(id): \(error)")))
         }
-        await record(.normal, "Started", podName, "Started container \(container.name)")
+        await record(.normal, "Started", pod, "Started container \(container.name)")
         logger.info("started container", metadata: ["pod": "\(podName)", "container": "\(container.name)", "id": "\(id)", "restartCount": "\(restartCount)"])
         if container.lifecycle?.postStart != nil {
             do {
@@ -262,7 +262,7 @@ public struct RuntimeManager: Sendable {
             } catch {
                 logger.warning("postStart hook failed, stopping the container", metadata: ["pod": "\(podName)", "container": "\(container.name)", "error": "\(error.message)"])
                 // Not the hook's output: it may hold secrets.
-                await record(.warning, "FailedPostStartHook", podName, "PostStartHook failed")
+                await record(.warning, "FailedPostStartHook", pod, "PostStartHook failed")
                 await killContainer(pod, id: id, name: container.name, gracePeriod: nil, runPreStop: false)
                 return .failure(StartFailure(error: ContainerSyncError(reason: ContainerSyncError.postStartHookError, message: error.message)))
             }
@@ -291,39 +291,38 @@ public struct RuntimeManager: Sendable {
         guard !image.isEmpty else {
             return .failure(StartFailure(error: ContainerSyncError(reason: ContainerSyncError.invalidImageName, message: "Failed to apply default image tag \"\": couldn't parse image name \"\": invalid reference format")))
         }
-        let podName = PodConfig.fullName(pod)
         let policy = container.imagePullPolicy ?? Self.defaultPullPolicy(image)
         let spec = ImageSpec(image)
         let present = try? await runtime.imageStatus(spec)
         if let present, policy != "Always" {
-            await record(.normal, "Pulled", podName, "Container image \"\(image)\" already present on machine")
+            await record(.normal, "Pulled", pod, "Container image \"\(image)\" already present on machine")
             return .success(present.id)
         }
         if policy == "Never" {
             let message = "Container image \"\(image)\" is not present with pull policy of Never"
-            await record(.warning, "ErrImageNeverPull", podName, message)
+            await record(.warning, "ErrImageNeverPull", pod, message)
             return .failure(StartFailure(error: ContainerSyncError(reason: ContainerSyncError.errImageNeverPull, message: message)))
         }
         let key = "\(pod.metadata?.uid ?? "")_\(image)"
         let now = clock.nowNanoseconds()
         if let remaining = imageBackoff.remainingSinceUpdate(key, now: now) {
-            await record(.normal, "BackOff", podName, "Back-off pulling image \"\(image)\"")
+            await record(.normal, "BackOff", pod, "Back-off pulling image \"\(image)\"")
             return .failure(StartFailure(
                 error: ContainerSyncError(reason: ContainerSyncError.imagePullBackOff, message: "Back-off pulling image \"\(image)\""),
                 retryAfter: remaining))
         }
-        await record(.normal, "Pulling", podName, "Pulling image \"\(image)\"")
+        await record(.normal, "Pulling", pod, "Pulling image \"\(image)\"")
         let started = ContinuousClock.now
         do {
             let reference = try await runtime.pullImage(spec, auth: nil, sandboxConfig: sandboxConfig)
             let took = ContinuousClock.now - started
             let size = (try? await runtime.imageStatus(spec))?.size
-            await record(.normal, "Pulled", podName,
+            await record(.normal, "Pulled", pod,
                 "Successfully pulled image \"\(image)\" in \(took.goText) (\(took.goText) including waiting)"
                     + (size.map { ". Image size: \($0) bytes." } ?? ""))
             return .success(reference)
         } catch {
-            await record(.warning, "Failed", podName, "Failed to pull image \"\(image)\": \(error)")
+            await record(.warning, "Failed", pod, "Failed to pull image \"\(image)\": \(error)")
             imageBackoff.next(key, eventTime: now)
             return .failure(StartFailure(
                 error: ContainerSyncError(reason: ContainerSyncError.errImagePull, message: "\(error)"),
@@ -332,8 +331,9 @@ public struct RuntimeManager: Sendable {
     }
 
     /// Hands a lifecycle event about the pod `namespace/name` to the recorder.
-    private func record(_ kind: KubeletEvent.Kind, _ reason: String, _ pod: String, _ message: String) async {
-        await events?.record(KubeletEvent(kind: kind, reason: reason, object: pod, message: message))
+    private func record(_ kind: KubeletEvent.Kind, _ reason: String, _ pod: CoreV1.Pod, _ message: String) async {
+        await events?.record(KubeletEvent(
+            kind: kind, reason: reason, object: PodConfig.fullName(pod), message: message, uid: pod.metadata?.uid))
     }
 
     /// `Always` for an untagged or `:latest` image, else `IfNotPresent` (upstream's defaulting).

@@ -10,12 +10,16 @@ public struct KubeletEvent: Sendable, Hashable, CustomStringConvertible {
     /// The pod (`namespace/name`) or the manifest file.
     public var object: String
     public var message: String
+    /// The pod's UID when the event is about a pod and the kubelet knows it (the API's
+    /// `involvedObject.uid`).
+    public var uid: String?
 
-    public init(kind: Kind, reason: String, object: String, message: String) {
+    public init(kind: Kind, reason: String, object: String, message: String, uid: String? = nil) {
         self.kind = kind
         self.reason = reason
         self.object = object
         self.message = message
+        self.uid = uid
     }
 
     public var description: String { "\(kind.rawValue) \(reason) \(object): \(message)" }

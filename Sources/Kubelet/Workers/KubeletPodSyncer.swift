@@ -39,13 +39,13 @@ struct KubeletPodSyncer: PodSyncHandler {
         for (container, error) in result.containerErrors.sorted(by: { $0.key < $1.key }) {
             let reason = error.reason == ContainerSyncError.crashLoopBackOff || error.reason == ContainerSyncError.imagePullBackOff ? "BackOff" : "Failed"
             let message = error.reason == ContainerSyncError.crashLoopBackOff ? "Back-off restarting failed container \(container) in pod \(fullName)" : "Error: \(error.reason): \(error.message)"
-            await events.record(KubeletEvent(kind: .warning, reason: reason, object: fullName, message: message))
+            await events.record(KubeletEvent(kind: .warning, reason: reason, object: fullName, message: message, uid: uid))
         }
         if let volumeError = result.volumeError {
-            await events.record(KubeletEvent(kind: .warning, reason: "FailedMount", object: fullName, message: volumeError))
+            await events.record(KubeletEvent(kind: .warning, reason: "FailedMount", object: fullName, message: volumeError, uid: uid))
         }
         if let sandboxError = result.sandboxError {
-            await events.record(KubeletEvent(kind: .warning, reason: "FailedCreatePodSandBox", object: fullName, message: sandboxError))
+            await events.record(KubeletEvent(kind: .warning, reason: "FailedCreatePodSandBox", object: fullName, message: sandboxError, uid: uid))
         }
         let after = (try? await manager.podStatus(uid: uid, name: name, namespace: namespace)) ?? before
         if result.volumeError == nil, after.hasRunningContainers { await refreshVolumes(pod, podIPs: after.ips) }
@@ -80,7 +80,9 @@ struct KubeletPodSyncer: PodSyncHandler {
         let namespace = pod.metadata?.namespace ?? ""
         guard let status = try? await manager.podStatus(uid: uid, name: name, namespace: namespace) else { return }
         if status.hasRunningContainers || status.sandboxes.contains(where: { $0.state == .ready }) {
-            await events.record(KubeletEvent(kind: .normal, reason: "Killing", object: "\(namespace)/\(name)", message: "Stopping pod"))
+            // Upstream says this once per container ("Stopping container NAME"); one per pod here.
+            await events.record(KubeletEvent(
+                kind: .normal, reason: "Killing", object: "\(namespace)/\(name)", message: "Stopping pod", uid: uid))
         }
         await manager.killPod(pod, status: status, gracePeriod: gracePeriod)
         if let stopped = try? await manager.podStatus(uid: uid, name: name, namespace: namespace) {

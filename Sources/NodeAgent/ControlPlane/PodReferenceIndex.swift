@@ -17,7 +17,7 @@ final class PodReferenceIndex: Service, Sendable {
         let base = ClusterEventRecorder.defaultReference(nodeName: nodeName)
         return { [self] event in
             guard var reference = base(event) else { return nil }
-            if reference.kind == "Pod" { reference.uid = uid(of: event.object) }
+            if reference.kind == "Pod" { reference.uid = event.uid ?? uid(of: event.object) }
             return reference
         }
     }
