@@ -102,6 +102,10 @@ extension StoreState {
         case nil:
             next = body
             if resource.hasStatus { next = next.setting(path: ["status"], to: current["status"]) }
+        case "status" where resource.plural == "nodes":
+            // The node status strategy keeps only the spec: the kubelet also sets labels and
+            // annotations through nodes/status.
+            next = body.setting(path: ["spec"], to: current["spec"])
         case "status":
             next = current.setting(path: ["status"], to: body["status"])
         case "approval":

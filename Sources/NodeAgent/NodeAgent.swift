@@ -67,9 +67,11 @@ public struct NodeAgent: Sendable {
 
         // With a control plane, a kubeconfig that cannot be read fails the start before anything runs.
         let client = joinsControlPlane ? try connectControlPlane() : nil
+        // A node that already has pod CIDRs from the cluster runs its pod network on them.
+        let agent = if let client { await adoptingNodePodCIDRs(client) } else { self }
         let pods: (runtime: NodeRuntimeService, kubelet: Kubelet)?
         do {
-            pods = runsStandalonePods || client != nil ? try await podServices(client: client) : nil
+            pods = runsStandalonePods || client != nil ? try await agent.podServices(client: client) : nil
         } catch {
             try? await client?.shutdown()
             throw error
@@ -106,7 +108,7 @@ public struct NodeAgent: Sendable {
                         statuses: pods.kubelet.statuses, path: configuration.swiftlet.runDir + "/pods", logger: logger),
                     serviceName: "pod-status"))
             if let client {
-                services += await nodeServices(
+                services += await agent.nodeServices(
                     client: client, kubelet: pods.kubelet, runtime: pods.runtime.node.runtime,
                     identity: NodeIdentity.current(configuration))
             }

@@ -3,8 +3,8 @@
 // executable runs inside that namespace with a node kubeconfig (client certificate for
 // system:node:<name>), and the test acts as the scheduler and the user by writing to the
 // server directly: the node registers and turns Ready, its Lease is renewed, a pod bound to the
-// node runs and its status reaches the server, and a graceful delete ends with the kubelet
-// removing the pod from the API.
+// node runs on the node's pod CIDR and its status reaches the server, and a graceful delete
+// ends with the kubelet removing the pod from the API.
 
 import Foundation
 import KubeAPI
@@ -52,6 +52,13 @@ struct AgentControlPlaneTests {
         try BusyboxLayout.write(to: layout, tag: Self.tag, defaults: .init(env: ["PATH=/bin"], cmd: ["sh"]))
         #expect(try BusyboxLayout.run(swiftlet, ["images", "import", "--root", fixture.imageStore, layout]).hasPrefix(Self.tag))
 
+        // The Node exists already with a pod CIDR from the node IPAM controller (as after an
+        // earlier registration): the agent reconciles it and puts its pods on that range.
+        try server.create(try JSONParser.parse(Array(
+            """
+            {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "\(Self.nodeName)"},
+             "spec": {"podCIDR": "10.78.5.0/24", "podCIDRs": ["10.78.5.0/24"]}}
+            """.utf8)))
         let kubeconfig = try Self.writeNodeKubeconfig(fixture: fixture, server: server)
         let config = try Self.writeConfiguration(fixture: fixture, node: node, kubeconfig: kubeconfig)
         try agent.start(swiftlet, config: config, namespace: node.path)
@@ -67,6 +74,7 @@ struct AgentControlPlaneTests {
         #expect(registered["metadata"]?["labels"]?["kubernetes.io/os"]?.stringValue == "linux")
         #expect(registered["status"]?["nodeInfo"]?["containerRuntimeVersion"]?.stringValue?.hasPrefix("swiftlet://") == true)
         #expect(registered["status"]?["capacity"]?["pods"]?.stringValue == "110")
+        #expect(registered["spec"]?["podCIDR"]?.stringValue == "10.78.5.0/24")
         let firstRenewal = try await AgentStaticPodTests.eventually("the node's Lease exists", agent: agent) { () -> String? in
             try server.get("leases", namespace: "kube-node-lease", name: Self.nodeName)?["spec"]?["renewTime"]?.stringValue
         }
@@ -90,7 +98,7 @@ struct AgentControlPlaneTests {
         }
         #expect(running["status"]?["containerStatuses"]?.arrayValue?.first?["ready"]?.boolValue == true)
         #expect(running["status"]?["containerStatuses"]?.arrayValue?.first?["state"]?["running"] != nil)
-        #expect(running["status"]?["podIP"]?.stringValue?.hasPrefix("10.78.") == true)
+        #expect(running["status"]?["podIP"]?.stringValue?.hasPrefix("10.78.5.") == true)
         #expect(running["status"]?["qosClass"]?.stringValue == "BestEffort")
 
         // The kubelet's events reach the API with the pod's UID.

@@ -32,6 +32,27 @@ extension NodeAgent {
         return try KubeClient(configuration: clientConfiguration, logger: clientLogger)
     }
 
+    /// This agent with the pod network on the node's `spec.podCIDRs` when the Node already
+    /// exists with CIDRs assigned (the node IPAM controller's ranges, as the kubelet hands them to
+    /// the network) and the built-in plugin is used; otherwise this agent as configured. A node
+    /// that registers for the first time learns its CIDRs later: see ``nodeServices``.
+    func adoptingNodePodCIDRs(_ client: KubeClient) async -> NodeAgent {
+        guard configuration.swiftlet.podNetwork.mode == "builtin" else { return self }
+        let name = NodeIdentity.current(configuration).name
+        guard let node = try? await client.get(CoreV1.Node.self, name: name),
+            let spec = node.spec, let first = spec.podCIDR, !first.isEmpty
+        else { return self }
+        let cidrs = spec.podCIDRs?.isEmpty == false ? spec.podCIDRs! : [first]
+        guard cidrs != configuration.swiftlet.podNetwork.podCIDRs else { return self }
+        logger.info("pod network on the node's pod CIDRs", metadata: [
+            "podCIDRs": "\(cidrs.joined(separator: ","))",
+            "configured": "\(configuration.swiftlet.podNetwork.podCIDRs.joined(separator: ","))",
+        ])
+        var adopted = configuration
+        adopted.swiftlet.podNetwork.podCIDRs = cidrs
+        return NodeAgent(configuration: adopted, environment: environment, logger: logger, monitorPath: monitorPath)
+    }
+
     /// The node's citizenship in the cluster, as services: registration and node status, the
     /// Lease heartbeat, and Events sent to the API server (the kubelet's events are forwarded
     /// to them from now on).
@@ -56,8 +77,15 @@ extension NodeAgent {
             client: api,
             machine: LinuxMachineInfoSource(rootDirectory: configuration.swiftlet.stateDir, hostnameOverride: identity.name),
             health: { await health.health() },
-            onPodCIDRs: { cidrs in
-                nodeLogger.info("node pod CIDRs assigned", metadata: ["podCIDRs": "\(cidrs.joined(separator: ","))"])
+            onPodCIDRs: { [network = configuration.swiftlet.podNetwork] cidrs in
+                if network.mode == "builtin" && cidrs != network.podCIDRs {
+                    // The built-in plugin's ranges are fixed while it runs; the next start adopts these.
+                    nodeLogger.warning("node pod CIDRs assigned; the pod network keeps its ranges until the agent restarts", metadata: [
+                        "podCIDRs": "\(cidrs.joined(separator: ","))", "inUse": "\(network.podCIDRs.joined(separator: ","))",
+                    ])
+                } else {
+                    nodeLogger.info("node pod CIDRs assigned", metadata: ["podCIDRs": "\(cidrs.joined(separator: ","))"])
+                }
             },
             onEvent: { events.record($0) },
             images: { try? await runtime.listImages(filter: nil) },
