@@ -45,6 +45,7 @@ public actor NodeStatusManager: Service {
         onEvent: @escaping @Sendable (KubeletEvent) async -> Void = { _ in },
         images: @escaping @Sendable () async -> [Image]? = { [] },
         updateFrequency: Duration = .seconds(10), reportFrequency: Duration = .seconds(300),
+        registerNode: Bool = true,
         clock: any KubeletClock = SystemKubeletClock(), sleeper: any LoopSleeper = TaskLoopSleeper(),
         logger: Logger = Logger(label: "swiftlet.node-status")
     ) {
@@ -60,6 +61,9 @@ public actor NodeStatusManager: Service {
         self.clock = clock
         self.sleeper = sleeper
         self.logger = logger
+        // `registerNode: false` (upstream's flag): someone else creates the Node; only its
+        // status is kept.
+        registered = !registerNode
     }
 
     private var nodeName: String { builder.settings.nodeName }

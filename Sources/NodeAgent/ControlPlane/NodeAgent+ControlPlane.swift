@@ -91,6 +91,7 @@ extension NodeAgent {
             images: { try? await runtime.listImages(filter: nil) },
             updateFrequency: kubeletConfiguration.nodeStatusUpdateFrequency.duration,
             reportFrequency: kubeletConfiguration.nodeStatusReportFrequency.duration,
+            registerNode: kubeletConfiguration.registerNode,
             logger: nodeLogger)
         let lease = NodeLeaseController(
             nodeName: identity.name, leaseDurationSeconds: kubeletConfiguration.nodeLeaseDurationSeconds, client: api,

@@ -28,6 +28,19 @@ struct NodeStatusManagerTests {
             clock: clock, sleeper: sleeper)
     }
 
+    @Test func withRegisterNodeFalseTheNodeIsNeverCreatedOnlyItsStatusWritten() async throws {
+        let clock = ManualKubeletClock(nanoseconds: nodeTestStart)
+        let sleeper = ManualLoopSleeper(clock: clock, runFor: .seconds(30))
+        let existing = CoreV1.Node(metadata: MetaV1.ObjectMeta(name: "node-a", uid: "uid-node-a"))
+        let client = FakeNodeClient(clock: clock, existing: existing)
+        let manager = NodeStatusManager(
+            builder: NodeStatusBuilder(settings: testSettings()), client: client, machine: FixedMachineInfoSource(testMachine),
+            registerNode: false, clock: clock, sleeper: sleeper)
+        try await manager.syncNodeStatus()
+        #expect(await client.calls == [.get, .patch])
+        #expect(await client.node?.status?.conditions?.first { $0.type == "Ready" }?.status == "True")
+    }
+
     @Test func statusIsPatchedEveryTenSecondsOnlyOnChangeAndForcedAfterFiveMinutes() async throws {
         let clock = ManualKubeletClock(nanoseconds: nodeTestStart)
         let sleeper = ManualLoopSleeper(clock: clock, runFor: .seconds(400))
