@@ -16,9 +16,10 @@
 //                          (no peer measured: containerd's per-pod shim needs containerd running).
 //
 // Usage: swiftlet-bench-runtime [--iterations N] [--pods N] [--rounds N] [--runc PATH]
-//                               [--monitor PATH] [--output FILE]
-// Needs root and cgroups. Everything it makes lives in a temporary directory and a cgroup parent
-// of its own, removed at the end.
+//                               [--monitor PATH] [--temporary DIR] [--output FILE]
+// Needs root and cgroups. Everything it makes lives in a temporary directory (under --temporary,
+// /tmp by default: the root filesystem and runc's bundle, the runtime's state and the pod logs;
+// runc keeps its own state in /run/runc) and a cgroup parent of its own, removed at the end.
 
 import BenchReport
 import ContainerRuntime
@@ -34,6 +35,7 @@ struct Options {
     var monitor = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
         .deletingLastPathComponent().appendingPathComponent("swiftlet-monitor").path
     var output: String?
+    var temporary = "/tmp"
 
     init(_ arguments: [String]) throws {
         var rest = arguments[...]
@@ -46,7 +48,9 @@ struct Options {
             case "--runc": runc = value
             case "--monitor": monitor = value
             case "--output": output = value
-            default: throw BenchError("unknown option \(flag); expected --iterations, --pods, --rounds, --runc, --monitor or --output")
+            case "--temporary": temporary = value
+            default:
+                throw BenchError("unknown option \(flag); expected --iterations, --pods, --rounds, --runc, --monitor, --temporary or --output")
             }
         }
     }
@@ -166,7 +170,7 @@ func benchmark(_ options: Options) async throws -> [ReportRow] {
     guard geteuid() == 0 else { throw BenchError("needs root (namespaces, cgroups, mounts)") }
     guard access(options.runc, X_OK) == 0 else { throw BenchError("the peer \(options.runc) is missing (Debian: runc)") }
     guard access(options.monitor, X_OK) == 0 else { throw BenchError("\(options.monitor) is missing: build swiftlet-monitor") }
-    let root = "/tmp/swiftlet-bench-runtime-\(getpid())"
+    let root = "\(options.temporary)/swiftlet-bench-runtime-\(getpid())"
     let rootfs = root + "/rootfs", logRoot = root + "/pods"
     let cgroupParent = "swiftlet-bench-\(getpid())"
     try makeRootfs(rootfs)
