@@ -98,6 +98,16 @@ func makeRootfs(_ path: String) throws {
     try "root:x:0:\n".write(toFile: path + "/etc/group", atomically: true, encoding: .utf8)
 }
 
+/// The mount points of this mount namespace at or below `directory`, in mount order.
+func mountPoints(under directory: String) -> [String] {
+    guard let text = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return [] }
+    return text.split(separator: "\n").compactMap { line in
+        let fields = line.split(separator: " ")
+        guard fields.count > 4, fields[4] == directory || fields[4].hasPrefix(directory + "/") else { return nil }
+        return String(fields[4])
+    }
+}
+
 /// A runc bundle over `rootfs` (read-only, as the native side's lower layer) running `argv`.
 func makeBundle(_ bundle: String, rootfs: String, runc: String, argv: [String]) throws {
     try FileManager.default.createDirectory(atPath: bundle, withIntermediateDirectories: true)
@@ -177,6 +187,8 @@ func benchmark(_ options: Options) async throws -> [ReportRow] {
     let mode = NativeRuntimeConfiguration.CgroupMode.detect()
     defer {
         for pid in monitors(under: root) { kill(pid, SIGKILL) }
+        // A run that failed part-way leaves its sandboxes' namespace and shm mounts behind.
+        for mountPoint in mountPoints(under: root).reversed() { umount2(mountPoint, Int32(MNT_DETACH)) }
         switch mode {
         case .v1(let cgroupRoot, let controllers): for controller in controllers { removeCgroupTree("\(cgroupRoot)/\(controller)/\(cgroupParent)") }
         case .v2(let cgroupRoot): removeCgroupTree("\(cgroupRoot)/\(cgroupParent)")
