@@ -416,8 +416,9 @@ static int run(const char *state_dir) {
                 }
                 write_all(connection, message, strlen(message));
                 close(connection);
-                // The monitor moves into the pod's cgroup once the container runs: on cgroup v1 a
-                // migration can wait for an RCU grace period, which must not lengthen the start.
+                // The monitor moves into the pod's cgroup once the container runs: through
+                // cgroup.procs (v2) a migration waits for an RCU grace period, which must not
+                // lengthen the start (through v1 `tasks` it is cheap either way).
                 if (joined_pod_cgroup == 1) {
                     SL_join_cgroups(spec.monitor_cgroup_join, spec.monitor_cgroup_join_count);
                     joined_pod_cgroup = 2;
