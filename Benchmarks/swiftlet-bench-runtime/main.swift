@@ -16,9 +16,10 @@
 //                          (no peer measured: containerd's per-pod shim needs containerd running).
 //
 // Usage: swiftlet-bench-runtime [--iterations N] [--pods N] [--rounds N] [--runc PATH]
-//                               [--monitor PATH] [--output FILE]
-// Needs root and cgroups. Everything it makes lives in a temporary directory and a cgroup parent
-// of its own, removed at the end.
+//                               [--monitor PATH] [--temporary DIR] [--output FILE]
+// Needs root and cgroups. Everything it makes lives in a temporary directory (under --temporary,
+// /tmp by default: the root filesystem and runc's bundle, the runtime's state and the pod logs;
+// runc keeps its own state in /run/runc) and a cgroup parent of its own, removed at the end.
 
 import BenchReport
 import ContainerRuntime
@@ -34,6 +35,7 @@ struct Options {
     var monitor = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
         .deletingLastPathComponent().appendingPathComponent("swiftlet-monitor").path
     var output: String?
+    var temporary = "/tmp"
 
     init(_ arguments: [String]) throws {
         var rest = arguments[...]
@@ -46,7 +48,9 @@ struct Options {
             case "--runc": runc = value
             case "--monitor": monitor = value
             case "--output": output = value
-            default: throw BenchError("unknown option \(flag); expected --iterations, --pods, --rounds, --runc, --monitor or --output")
+            case "--temporary": temporary = value
+            default:
+                throw BenchError("unknown option \(flag); expected --iterations, --pods, --rounds, --runc, --monitor, --temporary or --output")
             }
         }
     }
@@ -92,6 +96,16 @@ func makeRootfs(_ path: String) throws {
     for applet in ["sh", "sleep", "true"] { try manager.createSymbolicLink(atPath: "\(path)/bin/\(applet)", withDestinationPath: "busybox") }
     try "root:x:0:0:root:/root:/bin/sh\n".write(toFile: path + "/etc/passwd", atomically: true, encoding: .utf8)
     try "root:x:0:\n".write(toFile: path + "/etc/group", atomically: true, encoding: .utf8)
+}
+
+/// The mount points of this mount namespace at or below `directory`, in mount order.
+func mountPoints(under directory: String) -> [String] {
+    guard let text = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return [] }
+    return text.split(separator: "\n").compactMap { line in
+        let fields = line.split(separator: " ")
+        guard fields.count > 4, fields[4] == directory || fields[4].hasPrefix(directory + "/") else { return nil }
+        return String(fields[4])
+    }
 }
 
 /// A runc bundle over `rootfs` (read-only, as the native side's lower layer) running `argv`.
@@ -166,13 +180,15 @@ func benchmark(_ options: Options) async throws -> [ReportRow] {
     guard geteuid() == 0 else { throw BenchError("needs root (namespaces, cgroups, mounts)") }
     guard access(options.runc, X_OK) == 0 else { throw BenchError("the peer \(options.runc) is missing (Debian: runc)") }
     guard access(options.monitor, X_OK) == 0 else { throw BenchError("\(options.monitor) is missing: build swiftlet-monitor") }
-    let root = "/tmp/swiftlet-bench-runtime-\(getpid())"
+    let root = "\(options.temporary)/swiftlet-bench-runtime-\(getpid())"
     let rootfs = root + "/rootfs", logRoot = root + "/pods"
     let cgroupParent = "swiftlet-bench-\(getpid())"
     try makeRootfs(rootfs)
     let mode = NativeRuntimeConfiguration.CgroupMode.detect()
     defer {
         for pid in monitors(under: root) { kill(pid, SIGKILL) }
+        // A run that failed part-way leaves its sandboxes' namespace and shm mounts behind.
+        for mountPoint in mountPoints(under: root).reversed() { umount2(mountPoint, Int32(MNT_DETACH)) }
         switch mode {
         case .v1(let cgroupRoot, let controllers): for controller in controllers { removeCgroupTree("\(cgroupRoot)/\(controller)/\(cgroupParent)") }
         case .v2(let cgroupRoot): removeCgroupTree("\(cgroupRoot)/\(cgroupParent)")

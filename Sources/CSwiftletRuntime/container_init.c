@@ -2,8 +2,11 @@
 // Only C runs here. The order follows runc's standard init, step by step:
 //
 //   1. stdio: stdin from /dev/null or the monitor's stdin pipe, stdout/stderr to the monitor's pipes;
-//      all else close-on-exec (with a terminal, stdio is replaced after pivot_root, step 7b)
-//   2. cgroups: the monitor moves the child into the container's cgroups while the child goes on
+//      every other inherited descriptor closed but the report, start and cgroup pipes (with a
+//      terminal, stdio is replaced after pivot_root, step 7b)
+//   2. cgroups: with cgroup.self_join (v1) the child writes 0 to each `tasks` file itself: a single
+//      thread moving itself takes no global lock, so there is no RCU grace period to wait for.
+//      Otherwise the monitor moves the child into the container's cgroups while the child goes on
 //      with steps 3-5 (on cgroup v1 a migration waits for an RCU grace period, milliseconds that
 //      now overlap the mounts); the child waits for the monitor's byte before the first cgroup2
 //      mount or pivot_root, whichever comes first, then makes a new cgroup namespace. Without a
@@ -284,6 +287,22 @@ int SL_lookup_executable(const char *name, char *const *envs, char *out, size_t 
     return -1;
 }
 
+// Closes every descriptor from 3 up except those in `keep` (-1 entries ignored). The child of a
+// clone holds copies of the monitor's ends of its pipes; while it did, a monitor that died left it
+// waiting for the start byte for ever instead of reading end of file.
+static int close_all_but(int *keep, size_t count) {
+    for (size_t i = 1; i < count; i++) {
+        for (size_t j = i; j > 0 && keep[j - 1] > keep[j]; j--) { int t = keep[j]; keep[j] = keep[j - 1]; keep[j - 1] = t; }
+    }
+    unsigned int from = 3;
+    for (size_t i = 0; i < count; i++) {
+        if (keep[i] < (int)from) continue;
+        if ((unsigned int)keep[i] > from && syscall(SYS_close_range, from, (unsigned int)keep[i] - 1, 0U) < 0) return -1;
+        from = (unsigned int)keep[i] + 1;
+    }
+    return (int)syscall(SYS_close_range, from, ~0U, 0U);
+}
+
 void SL_container_init(const SL_spec *spec, int report_fd, int start_fd, int cgroups_fd, int stdin_fd, int stdout_fd, int stderr_fd) {
     errno = 0;
     umask(0);
@@ -297,12 +316,14 @@ void SL_container_init(const SL_spec *spec, int report_fd, int start_fd, int cgr
     int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (null_fd < 0 || dup2(stdin_fd >= 0 ? stdin_fd : null_fd, 0) < 0 || dup2(stdout_fd, 1) < 0 || dup2(stderr_fd, 2) < 0)
         fail(report_fd, SL_STEP_STDIO);
+    int keep[] = { report_fd, start_fd, cgroups_fd, spec->tty ? stdin_fd : -1 };
+    if (close_all_but(keep, sizeof(keep) / sizeof(keep[0])) < 0) fail(report_fd, SL_STEP_STDIO);
     if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) fail(report_fd, SL_STEP_STDIO);
 
     // 2. cgroups, and a cgroup namespace rooted at the container's cgroup, so /sys/fs/cgroup shows
     // only its own: here when joining them itself, else once the monitor has moved it (see top).
     if (cgroups_fd < 0) {
-        if (SL_join_cgroups(spec->cgroup_procs, spec->cgroup_procs_count) < 0) fail(report_fd, SL_STEP_CGROUP);
+        if (SL_join_cgroups(spec->cgroup_join, spec->cgroup_join_count) < 0) fail(report_fd, SL_STEP_CGROUP);
         if (spec->cgroupns && unshare(CLONE_NEWCGROUP) < 0) fail(report_fd, SL_STEP_CGROUP);
     }
 

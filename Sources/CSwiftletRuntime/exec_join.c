@@ -42,7 +42,7 @@ int SL_exec_in_container(const SL_spec *spec, int *failed_step) {
         if (fds[i] < 0) return -1;
     }
     *failed_step = SL_STEP_CGROUP;
-    if (SL_join_cgroups(spec->cgroup_procs, spec->cgroup_procs_count) < 0) return -1;
+    if (SL_join_cgroups(spec->cgroup_join, spec->cgroup_join_count) < 0) return -1;
     *failed_step = SL_STEP_SETNS;
     for (size_t i = 0; i < COUNT; i++) {
         if (setns(fds[i], order[i].type) < 0) return -1;

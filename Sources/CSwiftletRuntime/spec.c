@@ -49,8 +49,8 @@ int SL_spec_load(const char *path, SL_spec *spec) {
     size_t pairs = 0;
     for (size_t i = 0; i < spec->length; i++) if (spec->buffer[i] == '\0') pairs++;
     pairs = pairs / 2 + 1;
-    spec->cgroup_procs = calloc(pairs, sizeof(char *));
-    spec->monitor_cgroup_procs = calloc(pairs, sizeof(char *));
+    spec->cgroup_join = calloc(pairs, sizeof(char *));
+    spec->monitor_cgroup_join = calloc(pairs, sizeof(char *));
     spec->mounts = calloc(pairs, sizeof(SL_mount));
     spec->masked = calloc(pairs, sizeof(char *));
     spec->readonly = calloc(pairs, sizeof(char *));
@@ -58,7 +58,7 @@ int SL_spec_load(const char *path, SL_spec *spec) {
     spec->args = calloc(pairs + 1, sizeof(char *));
     spec->envs = calloc(pairs + 1, sizeof(char *));
     spec->rlimits = calloc(pairs, sizeof(SL_rlimit));
-    if (!spec->cgroup_procs || !spec->monitor_cgroup_procs || !spec->mounts || !spec->masked || !spec->readonly
+    if (!spec->cgroup_join || !spec->monitor_cgroup_join || !spec->mounts || !spec->masked || !spec->readonly
         || !spec->groups || !spec->args || !spec->envs || !spec->rlimits) {
         SL_spec_free(spec);
         errno = ENOMEM;
@@ -86,8 +86,9 @@ int SL_spec_load(const char *path, SL_spec *spec) {
         else if (!strcmp(key, "ns.ipc")) spec->ns_ipc = value;
         else if (!strcmp(key, "ns.uts")) spec->ns_uts = value;
         else if (!strcmp(key, "ns.pid")) spec->ns_pid = value;
-        else if (!strcmp(key, "cgroup.procs")) spec->cgroup_procs[spec->cgroup_procs_count++] = value;
-        else if (!strcmp(key, "monitor.cgroup.procs")) spec->monitor_cgroup_procs[spec->monitor_cgroup_procs_count++] = value;
+        else if (!strcmp(key, "cgroup.join")) spec->cgroup_join[spec->cgroup_join_count++] = value;
+        else if (!strcmp(key, "cgroup.self_join")) spec->cgroup_self_join = atoi(value);
+        else if (!strcmp(key, "monitor.cgroup.join")) spec->monitor_cgroup_join[spec->monitor_cgroup_join_count++] = value;
         else if (!strcmp(key, "mount")) spec->mounts[spec->mounts_count++].destination = value;
         else if (!strcmp(key, "mount.src") && last) last->source = value;
         else if (!strcmp(key, "mount.type") && last) last->type = value;
@@ -146,8 +147,8 @@ int SL_spec_load_seccomp(SL_spec *spec) {
 
 void SL_spec_free(SL_spec *spec) {
     free(spec->buffer);
-    free(spec->cgroup_procs);
-    free(spec->monitor_cgroup_procs);
+    free(spec->cgroup_join);
+    free(spec->monitor_cgroup_join);
     free(spec->mounts);
     free(spec->masked);
     free(spec->readonly);

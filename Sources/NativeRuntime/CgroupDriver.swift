@@ -18,8 +18,16 @@ protocol CgroupDriver: Sendable {
     func create(_ path: String) throws
     /// Writes the limits that are set (non-zero) in `resources`.
     func apply(_ path: String, _ resources: LinuxContainerResources) throws
-    /// The `cgroup.procs` files a process writes `0` to, to join the cgroup.
+    /// The `cgroup.procs` files that list the cgroup's processes (and take another process's PID).
     func procsFiles(_ path: String) -> [String]
+    /// The files a single-threaded process writes `0` to, to join the cgroup itself (or another
+    /// writes its PID to): v1 `tasks`, v2 `cgroup.procs`.
+    func joinFiles(_ path: String) -> [String]
+    /// Whether a single-threaded process joining through `joinFiles` by itself takes no global
+    /// lock. On v1 a thread moving itself through `tasks` does not write-lock the kernel's
+    /// threadgroup semaphore, whose every write lock waits for an RCU grace period (milliseconds,
+    /// and it holds up forks and migrations node-wide); on v2 `cgroup.procs` always takes it.
+    var joinsItselfWithoutGlobalLock: Bool { get }
     /// The processes in the cgroup.
     func processes(_ path: String) -> [Int32]
     /// How many times the kernel's OOM killer killed a process of this cgroup.
@@ -119,6 +127,10 @@ struct CgroupV1: CgroupDriver {
 
     func procsFiles(_ path: String) -> [String] { controllers.map { directory($0, path) + "/cgroup.procs" } }
 
+    func joinFiles(_ path: String) -> [String] { controllers.map { directory($0, path) + "/tasks" } }
+
+    var joinsItselfWithoutGlobalLock: Bool { true }
+
     func processes(_ path: String) -> [Int32] { processes(in: procsFiles(path)) }
 
     func oomKillCount(_ path: String) -> UInt64 {
@@ -208,6 +220,10 @@ struct CgroupV2: CgroupDriver {
     }
 
     func procsFiles(_ path: String) -> [String] { [directory(path) + "/cgroup.procs"] }
+
+    func joinFiles(_ path: String) -> [String] { procsFiles(path) }
+
+    var joinsItselfWithoutGlobalLock: Bool { false }
 
     func processes(_ path: String) -> [Int32] { processes(in: procsFiles(path)) }
 

@@ -117,9 +117,10 @@ extension NativeRuntime {
             }
             spec.add("ns.pid", "/proc/\(targetPID)/ns/pid")
         }
-        for file in cgroups.procsFiles(cgroupPath) { spec.add("cgroup.procs", file) }
+        for file in cgroups.joinFiles(cgroupPath) { spec.add("cgroup.join", file) }
+        if cgroups.joinsItselfWithoutGlobalLock { spec.add("cgroup.self_join", 1) }
         spec.add("cgroupns", 1)
-        for file in cgroups.procsFiles(sandbox.cgroupPath) { spec.add("monitor.cgroup.procs", file) }
+        for file in cgroups.joinFiles(sandbox.cgroupPath) { spec.add("monitor.cgroup.join", file) }
 
         // Mounts: defaults, the caller's (shallowest first), then the pod's /etc files unless given.
         let podShm = namespaces.ipc == .node ? "/dev/shm" : sandbox.shmPath

@@ -13,7 +13,7 @@ extension NativeRuntime {
             spec.add("tty", 1)
             spec.add("console_fd", 3)
         }
-        for file in cgroups.procsFiles(record.cgroupPath) { spec.add("cgroup.procs", file) }
+        for file in cgroups.joinFiles(record.cgroupPath) { spec.add("cgroup.join", file) }
         var process = record.process
         process.argv = command
         spec.addProcess(process)

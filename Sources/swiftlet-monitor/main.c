@@ -260,8 +260,10 @@ static int run(const char *state_dir) {
         report_to_agent(sync_fd, message);
         return 1;
     }
+    // With cgroup.self_join the child joins its cgroups itself at once (container_init.c, step 2).
+    int cgroups_fd = spec.cgroup_self_join ? -1 : joined[0];
     pid_t child = (pid_t)syscall(SYS_clone, flags, 0, 0, 0, 0);
-    if (child == 0) SL_container_init(&spec, report[1], start[0], joined[0], spec.tty ? console[1] : in[0], out[1], err[1]);
+    if (child == 0) SL_container_init(&spec, report[1], start[0], cgroups_fd, spec.tty ? console[1] : in[0], out[1], err[1]);
     if (console[1] >= 0) close(console[1]);
     close(joined[0]);
     if (child < 0) {
@@ -269,8 +271,8 @@ static int run(const char *state_dir) {
         report_to_agent(sync_fd, message);
         return 1;
     }
-    // The child's cgroups, joined from here while it sets up its mounts (container_init.c, step 2).
-    if (SL_move_to_cgroups(spec.cgroup_procs, spec.cgroup_procs_count, child) < 0) {
+    // Otherwise the child's cgroups are joined from here while it sets up its mounts.
+    if (!spec.cgroup_self_join && SL_move_to_cgroups(spec.cgroup_join, spec.cgroup_join_count, child) < 0) {
         snprintf(message, sizeof(message), "error %d %d\n", SL_STEP_CGROUP, errno);
         report_to_agent(sync_fd, message);
         kill(child, SIGKILL);
@@ -414,10 +416,11 @@ static int run(const char *state_dir) {
                 }
                 write_all(connection, message, strlen(message));
                 close(connection);
-                // The monitor moves into the pod's cgroup once the container runs: on cgroup v1 a
-                // migration can wait for an RCU grace period, which must not lengthen the start.
+                // The monitor moves into the pod's cgroup once the container runs: through
+                // cgroup.procs (v2) a migration waits for an RCU grace period, which must not
+                // lengthen the start (through v1 `tasks` it is cheap either way).
                 if (joined_pod_cgroup == 1) {
-                    SL_join_cgroups(spec.monitor_cgroup_procs, spec.monitor_cgroup_procs_count);
+                    SL_join_cgroups(spec.monitor_cgroup_join, spec.monitor_cgroup_join_count);
                     joined_pod_cgroup = 2;
                 }
             }

@@ -37,4 +37,34 @@ struct MonitorTests {
             #expect(placed, "monitor \(monitorPID) is not in \(procsPath)")
         }
     }
+
+    @Test func createdContainerInitExitsWhenItsMonitorIsKilledBeforeStart() async throws {
+        try await RuntimeFixture.with { fixture in
+            let sandboxConfig = fixture.sandboxConfig("orphaned")
+            let sandboxID = try await fixture.runtime.runPodSandbox(sandboxConfig, runtimeHandler: "")
+            let id = try await fixture.runtime.createContainer(
+                podSandboxID: sandboxID, config: fixture.containerConfig("orphaned", ["sleep", "600"]), sandboxConfig: sandboxConfig)
+            let record = try #require(await fixture.runtime.containers[id])
+            let (initPID, monitorPID) = try #require(record.lifecycle.pids)
+            #expect(Self.isAlive(initPID), "the created container's init \(initPID) waits for start")
+            #expect(kill(monitorPID, SIGKILL) == 0)
+            // Without the monitor's end of the start pipe open anywhere, the init reads end of
+            // file and exits instead of waiting for a start byte that can never come.
+            var alive = true
+            for _ in 0..<200 where alive {
+                alive = Self.isAlive(initPID)
+                if alive { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(!alive, "init \(initPID) still waits after its monitor \(monitorPID) was killed")
+        }
+    }
+
+    /// Whether `pid` is a process that has not exited (a zombie has exited).
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
+        let state = stat[stat.index(after: close)...].split(separator: " ").first
+        return state != "Z" && state != "X"
+    }
 }

@@ -81,8 +81,12 @@ typedef struct {
     int cgroupns;                     // unshare a cgroup namespace once in the container's cgroups
     const char *hostname;
     const char *ns_net, *ns_ipc, *ns_uts, *ns_pid;  // paths to join; NULL: own (pid) or keep (others)
-    const char **cgroup_procs; size_t cgroup_procs_count;
-    const char **monitor_cgroup_procs; size_t monitor_cgroup_procs_count;
+    // Files the init (or an exec) writes `0` (itself) or the monitor writes the init's PID to, to
+    // join the container's cgroups: v1 `tasks`, v2 `cgroup.procs`.
+    const char **cgroup_join; size_t cgroup_join_count;
+    int cgroup_self_join;             // the init joins them itself at once (v1: a single thread
+                                      // moving itself takes no global lock, so no RCU wait)
+    const char **monitor_cgroup_join; size_t monitor_cgroup_join_count;
     SL_mount *mounts; size_t mounts_count;
     const char **masked; size_t masked_count;
     const char **readonly; size_t readonly_count;
@@ -121,12 +125,15 @@ typedef struct {
 /// then execs. On any failure writes {step, errno} to `report_fd` and exits 127. Never returns.
 /// `stdin_fd` -1 gives the container /dev/null as stdin. With `spec->tty`, `stdin_fd` is instead
 /// the socket on which the terminal's master side is sent. With `cgroups_fd` -1 the child joins
-/// `spec->cgroup_procs` itself; otherwise the caller moves it there (`SL_move_to_cgroups`) and
+/// `spec->cgroup_join` itself; otherwise the caller moves it there (`SL_move_to_cgroups`) and
 /// writes one byte on the other end when done, which the child waits for before it needs them.
+/// Every other descriptor the child inherited is closed first, so a caller that dies leaves the
+/// child reading end of file on `start_fd` and `cgroups_fd` (it then exits) rather than waiting.
 void SL_container_init(const SL_spec *spec, int report_fd, int start_fd, int cgroups_fd, int stdin_fd, int stdout_fd,
                        int stderr_fd) __attribute__((noreturn));
 
-/// Moves process `pid` (0: the caller) into each cgroup whose `cgroup.procs` file is listed.
+/// Moves process `pid` (0: the calling thread) into each cgroup whose join file (`tasks`,
+/// `cgroup.procs`) is listed.
 /// Returns 0 or -1 with errno.
 int SL_move_to_cgroups(const char *const *procs, size_t count, pid_t pid);
 
