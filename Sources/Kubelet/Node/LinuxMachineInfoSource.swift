@@ -126,7 +126,8 @@ public struct LinuxMachineInfoSource: MachineInfoSource {
         if let hostnameOverride { return hostnameOverride.lowercased() }
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count) == 0 else { return "localhost" }
-        return String(cString: buffer).lowercased()
+        let name = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return String(decoding: name, as: UTF8.self).lowercased()
     }
 
     private func read(_ path: String) -> String? {
