@@ -100,7 +100,8 @@ struct AgentControlPlaneTests {
                 $0["reason"]?.stringValue == "Started" && $0["involvedObject"]?["name"]?.stringValue == "api-web"
             }
         }
-        #expect(started["involvedObject"]?["uid"]?.stringValue == uid)
+        let allEvents = try server.list("events", namespace: "default")
+        #expect(started["involvedObject"]?["uid"]?.stringValue == uid, "events: \(allEvents)\nlog: \(agent.log.suffix(6000))")
         #expect(started["source"]?["component"]?.stringValue == "kubelet")
 
         // The Lease keeps being renewed (every 10 s).
@@ -136,6 +137,16 @@ struct AgentControlPlaneTests {
         let credentials = try server.issueClientCertificate(user: "system:node:\(nodeName)", groups: ["system:nodes"])
         func base64(_ text: String) -> String { Data(text.utf8).base64EncodedString() }
         let path = fixture.root + "/kubeconfig"
+        try writeKubeconfig(
+            server: server, to: path,
+            user: ["client-certificate-data: \(base64(credentials.certificatePEM))", "client-key-data: \(base64(credentials.keyPEM))"])
+        return path
+    }
+
+    /// A kubeconfig at `path` for the server (its URL and CA) whose user has the `user` fields
+    /// (YAML lines).
+    static func writeKubeconfig(server: KubeTestServer, to path: String, user: [String]) throws {
+        let fields = user.map { "    " + $0 + "\n" }.joined()
         try """
             apiVersion: v1
             kind: Config
@@ -143,24 +154,26 @@ struct AgentControlPlaneTests {
             - name: test
               cluster:
                 server: \(server.url)
-                certificate-authority-data: \(base64(server.caCertificatePEM))
+                certificate-authority-data: \(Data(server.caCertificatePEM.utf8).base64EncodedString())
             users:
             - name: node
               user:
-                client-certificate-data: \(base64(credentials.certificatePEM))
-                client-key-data: \(base64(credentials.keyPEM))
-            contexts:
+            \(fields)contexts:
             - name: node
               context: {cluster: test, user: node}
             current-context: node
 
             """.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
     }
 
     /// A configuration with no static pods, everything under the fixture's directory, the node in
-    /// `node`, and the node's kubeconfig.
-    static func writeConfiguration(fixture: WiringFixture, node: NetworkNamespace, kubeconfig: String) throws -> String {
+    /// `node`, and the node's kubeconfig (and a bootstrap kubeconfig and certDir when given).
+    static func writeConfiguration(
+        fixture: WiringFixture, node: NetworkNamespace, kubeconfig: String, bootstrapKubeconfig: String? = nil, certDir: String? = nil
+    ) throws -> String {
+        var extra = ""
+        if let bootstrapKubeconfig { extra += "  bootstrapKubeconfig: \(bootstrapKubeconfig)\n" }
+        if let certDir { extra += "  certDir: \(certDir)\n" }
         let config = fixture.root + "/config.yaml"
         try """
             apiVersion: kubelet.config.k8s.io/v1beta1
@@ -193,7 +206,7 @@ struct AgentControlPlaneTests {
               nodeNetworkNamespace: \(node.path)
             controlPlane:
               kubeconfig: \(kubeconfig)
-
+            \(extra)
             """.write(toFile: config, atomically: true, encoding: .utf8)
         return config
     }
