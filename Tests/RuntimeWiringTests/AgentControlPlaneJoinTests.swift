@@ -100,6 +100,23 @@ struct AgentControlPlaneJoinTests {
         }
     }
 
+    @Test func runWhoseBootstrapKubeconfigCannotBeReadExitsNamingTheFieldAndWritesNothing() async throws {
+        try await AgentControlPlaneHarness.with { harness in
+            let kubeconfig = harness.fixture.root + "/etc/kubeconfig"
+            let config = try AgentControlPlaneTests.writeConfiguration(
+                fixture: harness.fixture, node: harness.node, kubeconfig: kubeconfig,
+                bootstrapKubeconfig: harness.fixture.root + "/no-such-bootstrap-kubeconfig", certDir: harness.fixture.root + "/pki")
+            try harness.agent.start(harness.swiftlet, config: config, namespace: harness.node.path)
+            for _ in 0..<300 where harness.agent.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+            let log = harness.agent.log
+            let status = harness.agent.stop()
+            #expect(status != nil && status != 0, "the agent's log:\n\(log)")
+            #expect(log.contains("controlPlane.bootstrapKubeconfig"), "the agent's log:\n\(log)")
+            #expect(!FileManager.default.fileExists(atPath: kubeconfig))
+            #expect(try harness.server.list("certificatesigningrequests").isEmpty)
+        }
+    }
+
     /// The CA's pin as kubeadm documents computing it: SHA-256 of the DER SubjectPublicKeyInfo.
     static func pin(of server: KubeTestServer, in directory: String) throws -> String {
         let ca = directory + "/ca.pem"
