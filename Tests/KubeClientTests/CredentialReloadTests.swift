@@ -49,6 +49,46 @@ struct CredentialReloadTests {
         await server.stop()
     }
 
+    @Test func anOpenWatchKeepsDeliveringAfterAReloadUntilTheDrainTimeoutClosesTheOldConnections() async throws {
+        var options = KubeTestServer.Options()
+        options.bookmarkInterval = .milliseconds(200)
+        let server = try await KubeTestServer.start(options)
+        let first = try server.issueClientCertificate(user: "system:node:\(Self.nodeName)", groups: ["system:nodes"])
+        let second = try server.issueClientCertificate(user: "system:node:\(Self.nodeName)", groups: ["system:nodes"])
+        let ca = Array(server.caCertificatePEM.utf8)
+        let configuration = KubeClientConfiguration.clientCertificate(
+            server: server.url, caPEM: ca, certificatePEM: Array(first.certificatePEM.utf8), keyPEM: Array(first.keyPEM.utf8))
+        let transport = try AsyncHTTPTransport(server: server.url, tls: configuration.tls, drainTimeout: .seconds(2))
+        let client = try KubeClient(configuration: configuration, transport: transport)
+        let list = try await client.list(CoreV1.Pod.self, namespace: "default")
+        let stream = try await client.watch(
+            CoreV1.Pod.self, namespace: "default", options: ListOptions(resourceVersion: list.resourceVersion, timeoutSeconds: 120))
+
+        try client.reloadTLS(
+            KubeClientConfiguration.TLS(caPEM: ca, clientCertificatePEM: Array(second.certificatePEM.utf8), clientKeyPEM: Array(second.keyPEM.utf8)))
+        try server.create([
+            "apiVersion": "v1", "kind": "Pod", "metadata": ["name": "a", "namespace": "default"],
+            "spec": ["containers": [["name": "c", "image": "busybox"]]],
+        ])
+        // The watch opened before the reload still delivers, then ends when the old connections
+        // are closed after the drain timeout (well before its own 120 s timeout).
+        var sawAdded = false
+        let opened = ContinuousClock.now
+        do {
+            for try await event in stream {
+                if case .added(let pod) = event, pod.metadata?.name == "a" { sawAdded = true }
+            }
+        } catch {
+            // A closed connection may end the stream with an error; either way it ended.
+        }
+        #expect(sawAdded)
+        #expect(ContinuousClock.now - opened < .seconds(60))
+        let pods = try await client.list(CoreV1.Pod.self, namespace: "default")
+        #expect(pods.items.count == 1)
+        try await client.shutdown()
+        await server.stop()
+    }
+
     @Test func aRotatedShortLivedCertificateIsTakenFromTheKubeconfigByTheRunningClient() async throws {
         var options = KubeTestServer.Options()
         options.autoApproveCSRs = true
