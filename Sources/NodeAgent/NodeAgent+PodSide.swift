@@ -49,7 +49,7 @@ extension NodeAgent {
         }
         var settings = KubeletSettings(node: configuration, nodeName: identity.name, hostIPs: identity.addresses)
         settings.admission = admission(identity: identity)
-        let api = client.map { KubeletAPIConnection.over($0, nodeName: identity.name, logger: kubeletLogger) }
+        let api = client.map { KubeletAPIConnection.over($0, nodeName: identity.name, podUIDs: apiPodUIDs, logger: kubeletLogger) }
         let kubelet = Kubelet(runtime: node.runtime, sources: sources, settings: settings, api: api, logger: kubeletLogger)
         logger.info(
             "pod side ready",

@@ -35,6 +35,8 @@ public struct NodeAgent: Sendable {
     let logger: Logger
     /// The `swiftlet-monitor` executable the runtime starts containers under.
     let monitorPath: String
+    /// The UIDs of the pods the API server bound to this node, for the Events about them.
+    let apiPodUIDs = APIPodUIDs()
 
     /// Creates an agent; nothing starts until ``run()``.
     ///
@@ -66,7 +68,7 @@ public struct NodeAgent: Sendable {
             ])
 
         // With a control plane, a kubeconfig that cannot be read fails the start before anything runs.
-        let client = joinsControlPlane ? try connectControlPlane() : nil
+        let client = joinsControlPlane ? try await connectControlPlane(identity: NodeIdentity.current(configuration)) : nil
         // A node that already has pod CIDRs from the cluster runs its pod network on them.
         let agent = if let client { await adoptingNodePodCIDRs(client) } else { self }
         let pods: (runtime: NodeRuntimeService, kubelet: Kubelet)?

@@ -108,7 +108,8 @@ struct AgentControlPlaneTests {
                 $0["reason"]?.stringValue == "Started" && $0["involvedObject"]?["name"]?.stringValue == "api-web"
             }
         }
-        #expect(started["involvedObject"]?["uid"]?.stringValue == uid)
+        let allEvents = try server.list("events", namespace: "default")
+        #expect(started["involvedObject"]?["uid"]?.stringValue == uid, "events: \(allEvents)\nlog: \(agent.log.suffix(6000))")
         #expect(started["source"]?["component"]?.stringValue == "kubelet")
 
         // The Lease keeps being renewed (every 10 s).
@@ -144,6 +145,16 @@ struct AgentControlPlaneTests {
         let credentials = try server.issueClientCertificate(user: "system:node:\(nodeName)", groups: ["system:nodes"])
         func base64(_ text: String) -> String { Data(text.utf8).base64EncodedString() }
         let path = fixture.root + "/kubeconfig"
+        try writeKubeconfig(
+            server: server, to: path,
+            user: ["client-certificate-data: \(base64(credentials.certificatePEM))", "client-key-data: \(base64(credentials.keyPEM))"])
+        return path
+    }
+
+    /// A kubeconfig at `path` for the server (its URL and CA) whose user has the `user` fields
+    /// (YAML lines).
+    static func writeKubeconfig(server: KubeTestServer, to path: String, user: [String]) throws {
+        let fields = user.map { "    " + $0 + "\n" }.joined()
         try """
             apiVersion: v1
             kind: Config
@@ -151,27 +162,29 @@ struct AgentControlPlaneTests {
             - name: test
               cluster:
                 server: \(server.url)
-                certificate-authority-data: \(base64(server.caCertificatePEM))
+                certificate-authority-data: \(Data(server.caCertificatePEM.utf8).base64EncodedString())
             users:
             - name: node
               user:
-                client-certificate-data: \(base64(credentials.certificatePEM))
-                client-key-data: \(base64(credentials.keyPEM))
-            contexts:
+            \(fields)contexts:
             - name: node
               context: {cluster: test, user: node}
             current-context: node
 
             """.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
     }
 
     /// A configuration with no static pods, everything under the fixture's directory, the node in
-    /// `node`, and the node's kubeconfig.
-    static func writeConfiguration(fixture: WiringFixture, node: NetworkNamespace, kubeconfig: String) throws -> String {
-        try AgentStaticPodTests.writeConfiguration(
+    /// `node`, and the node's kubeconfig (and a bootstrap kubeconfig and certDir when given).
+    static func writeConfiguration(
+        fixture: WiringFixture, node: NetworkNamespace, kubeconfig: String, bootstrapKubeconfig: String? = nil, certDir: String? = nil
+    ) throws -> String {
+        var controlPlane = "controlPlane:\n  kubeconfig: \(kubeconfig)"
+        if let bootstrapKubeconfig { controlPlane += "\n  bootstrapKubeconfig: \(bootstrapKubeconfig)" }
+        if let certDir { controlPlane += "\n  certDir: \(certDir)" }
+        return try AgentStaticPodTests.writeConfiguration(
             fixture: fixture, node: node, bridge: "swtc0", podCIDR: "10.78.0.0/24",
             proxy: "hostnameOverride: \(nodeName)\nhealthzBindAddress: 127.0.0.1:0\nmetricsBindAddress: 127.0.0.1:0",
-            swiftlet: "controlPlane:\n  kubeconfig: \(kubeconfig)")
+            swiftlet: controlPlane)
     }
 }

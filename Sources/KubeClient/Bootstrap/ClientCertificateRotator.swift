@@ -66,10 +66,11 @@ public actor ClientCertificateRotator {
     }
 
     /// Sleeps until each deadline and rotates, until cancelled. A failed rotation is retried
-    /// with client-go's backoff (2 s doubling, five attempts) and then every 32 s.
+    /// with client-go's backoff (2 s doubling, five attempts) and then every 32 s. After each
+    /// rotation `onRotation` is told the new pair's path (for clients to take the new pair).
     ///
     /// - Throws: `CancellationError` when cancelled.
-    public func run() async throws {
+    public func run(onRotation: @Sendable (String) async -> Void = { _ in }) async throws {
         while !Task.isCancelled {
             let deadline = (try? nextDeadline()) ?? flow.clock.now
             try await flow.clock.sleep(until: deadline)
@@ -77,7 +78,8 @@ public actor ClientCertificateRotator {
             var attempts = 0
             while true {
                 do {
-                    try await rotate()
+                    let path = try await rotate()
+                    await onRotation(path)
                     break
                 } catch {
                     try Task.checkCancellation()

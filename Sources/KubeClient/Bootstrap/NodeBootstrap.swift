@@ -20,6 +20,9 @@ public struct NodeBootstrap: Sendable {
     public var pollInterval: TimeInterval
     /// How long to wait for approval and signing.
     public var approvalTimeout: TimeInterval
+    /// The certificate lifetime a CSR asks for (`spec.expirationSeconds`, at least 600); nil
+    /// leaves it to the signer, as the kubelet does.
+    public var requestedLifetimeSeconds: Int32?
 
     /// A flow over `api`. The defaults poll every second for up to five minutes.
     public init(
@@ -117,7 +120,7 @@ public struct NodeBootstrap: Sendable {
         -> IssuedCertificate
     {
         let request = try NodeCertificateRequest(nodeName: nodeName)
-        let object = request.object(name: stableName ? request.digestedName : nil)
+        let object = request.object(name: stableName ? request.digestedName : nil, expirationSeconds: requestedLifetimeSeconds)
         let created: KubeAPI.CertificateSigningRequest
         do {
             created = try await api.create(object, at: endpoint)

@@ -6,11 +6,11 @@ import Logging
 extension KubeletAPIConnection {
     /// The kubelet's seams to the API server over `client`: the pods bound to `nodeName` from a
     /// pod informer, status patches and deletions, mirror pods, ConfigMaps and Secrets watched
-    /// one by one, and TokenRequests.
-    static func over(_ client: KubeClient, nodeName: String, logger: Logger) -> KubeletAPIConnection {
+    /// one by one, and TokenRequests. The pods' UIDs are noted in `podUIDs`.
+    static func over(_ client: KubeClient, nodeName: String, podUIDs: APIPodUIDs, logger: Logger) -> KubeletAPIConnection {
         let writer = APIPodWriter(client: client, nodeName: nodeName)
         return KubeletAPIConnection(
-            pods: InformerPodFeed(client: client, nodeName: nodeName, logger: logger),
+            pods: InformerPodFeed(client: client, nodeName: nodeName, podUIDs: podUIDs, logger: logger),
             statusWriter: writer, mirrorPods: writer,
             configObjects: APIConfigObjectWatcher(client: client, logger: logger),
             tokens: APITokenRequester(client: client))
@@ -23,11 +23,15 @@ extension KubeletAPIConnection {
 struct InformerPodFeed: APIPodFeed {
     let client: KubeClient
     let nodeName: String
+    let podUIDs: APIPodUIDs
     let logger: Logger
 
     func run(deliver: @escaping @Sendable ([CoreV1.Pod]) async -> Void) async throws {
         let pods = Informer<CoreV1.Pod>(client: client, selector: .pods(onNode: nodeName), logger: logger)
-        try await pods.following { await deliver($0) }
+        try await pods.following { [podUIDs] in
+            podUIDs.replace(with: $0)
+            await deliver($0)
+        }
     }
 }
 

@@ -13,10 +13,21 @@ extension NodeAgent {
     /// The API client made from the node's kubeconfig, rate-limited by `kubeAPIQPS` and
     /// `kubeAPIBurst` as the kubelet's is.
     ///
+    /// With `controlPlane.bootstrapKubeconfig` set, the kubelet's TLS bootstrap comes first when
+    /// the kubeconfig does not exist (or its certificate in `certDir` has expired): the bootstrap
+    /// credentials request this node's client certificate, the agent waits until it is approved
+    /// and signed, stores it in `certDir` and writes the kubeconfig naming it.
+    ///
     /// - Throws: `ConfigurationError` naming `controlPlane.kubeconfig` when the file is missing
-    ///   (run `swiftlet join` first), or the kubeconfig's own error naming the file and field.
-    func connectControlPlane() throws -> KubeClient {
-        let path = configuration.swiftlet.controlPlane.kubeconfig
+    ///   and there is no bootstrap kubeconfig (run `swiftlet join` first), the bootstrap's error
+    ///   naming `controlPlane.bootstrapKubeconfig`, or the kubeconfig's own error naming the file
+    ///   and field.
+    func connectControlPlane(identity: NodeIdentity) async throws -> KubeClient {
+        let controlPlane = configuration.swiftlet.controlPlane
+        let path = controlPlane.kubeconfig
+        if !controlPlane.bootstrapKubeconfig.isEmpty {
+            try await bootstrapIfNeeded(nodeName: identity.name)
+        }
         guard FileManager.default.fileExists(atPath: path) else {
             throw ConfigurationError(file: configuration.sourcePath ?? "configuration", problems: [
                 .init(line: nil, kind: SwiftletConfiguration.kind, path: FieldPath("controlPlane", "kubeconfig"),
@@ -27,9 +38,40 @@ extension NodeAgent {
         clientConfiguration.qps = Double(configuration.kubelet.kubeAPIQPS)
         clientConfiguration.burst = Int(configuration.kubelet.kubeAPIBurst)
         clientConfiguration.userAgent = "swiftlet/\(SwiftletVersionInfo.current.version) (linux) kubelet"
-        var clientLogger = logger
-        clientLogger[metadataKey: "component"] = "kubeclient"
-        return try KubeClient(configuration: clientConfiguration, logger: clientLogger)
+        return try KubeClient(configuration: clientConfiguration, logger: componentLogger("kubeclient"))
+    }
+
+    /// The kubelet's `--bootstrap-kubeconfig` start-up (see ``NodeBootstrap``).
+    private func bootstrapIfNeeded(nodeName: String) async throws {
+        let controlPlane = configuration.swiftlet.controlPlane
+        let bootstrapLogger = componentLogger("bootstrap")
+        let api = KubeClientBootstrapAPI(logger: bootstrapLogger)
+        let credentials: NodeBootstrap.Credentials?
+        do {
+            credentials = try await NodeBootstrap(api: api).loadOrBootstrap(
+                kubeconfigPath: controlPlane.kubeconfig, bootstrapKubeconfigPath: controlPlane.bootstrapKubeconfig,
+                nodeName: nodeName, certificateDirectory: controlPlane.certDir)
+        } catch {
+            await api.shutdown()
+            throw ConfigurationError(file: configuration.sourcePath ?? "configuration", problems: [
+                .init(line: nil, kind: SwiftletConfiguration.kind, path: FieldPath("controlPlane", "bootstrapKubeconfig"),
+                      message: "TLS bootstrap with \(controlPlane.bootstrapKubeconfig) failed: \(error)")
+            ])
+        }
+        await api.shutdown()
+        if let credentials {
+            bootstrapLogger.notice(
+                "node client certificate issued", metadata: [
+                    "csr": "\(credentials.csrName)", "user": "\(credentials.userName)", "kubeconfig": "\(credentials.kubeconfigPath)",
+                ])
+        }
+    }
+
+    /// The agent's logger with `component` set.
+    func componentLogger(_ component: String) -> Logger {
+        var logger = self.logger
+        logger[metadataKey: "component"] = "\(component)"
+        return logger
     }
 
     /// This agent with the pod network on the node's `spec.podCIDRs` when the Node already
@@ -67,7 +109,7 @@ extension NodeAgent {
             return logger
         }()
 
-        let references = PodReferenceIndex(statuses: kubelet.statuses)
+        let references = PodReferenceIndex(statuses: kubelet.statuses, apiPods: apiPodUIDs)
         let events = ClusterEventRecorder(
             nodeName: identity.name, writer: api, resolve: references.reference(nodeName: identity.name), logger: nodeLogger)
         await kubelet.events.forward { events.record($0) }
@@ -96,13 +138,25 @@ extension NodeAgent {
         let lease = NodeLeaseController(
             nodeName: identity.name, leaseDurationSeconds: kubeletConfiguration.nodeLeaseDurationSeconds, client: api,
             logger: nodeLogger)
+        var rotation: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        do {
+            let controlPlane = configuration.swiftlet.controlPlane
+            if let rotator = try ClientCertificateRotation.make(
+                client: client, kubeconfigPath: controlPlane.kubeconfig, certDir: controlPlane.certDir, nodeName: identity.name,
+                logger: componentLogger("certificates"))
+            {
+                rotation.append(.init(service: rotator, serviceName: "client-certificate-rotation"))
+            }
+        } catch {
+            nodeLogger.error("client certificate rotation is off", metadata: ["error": "\(error)"])
+        }
         return [
             .init(service: references, serviceName: "pod-references"),
             .init(service: events, serviceName: "events"),
             .init(service: health, serviceName: "runtime-health"),
             .init(service: status, serviceName: "node-status"),
             .init(service: lease, serviceName: "node-lease"),
-        ]
+        ] + rotation
     }
 
     /// The Node object's settings from the KubeletConfiguration and the `controlPlane` section.

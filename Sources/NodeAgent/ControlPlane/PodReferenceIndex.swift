@@ -5,12 +5,17 @@ import Synchronization
 
 /// The UID of every pod the kubelet knows, by `namespace/name`, so the Events sent to the API
 /// server name their pod with its UID (`kubectl describe pod` selects events by it). Kept
-/// current from the kubelet's status changes.
+/// current from the kubelet's status changes, and from the API's pods (`apiPods`), which are
+/// known before the kubelet first reports their status (its first events come earlier).
 final class PodReferenceIndex: Service, Sendable {
     private let statuses: PodStatusStore
+    private let apiPods: APIPodUIDs?
     private let uids = Mutex<[String: String]>([:])
 
-    init(statuses: PodStatusStore) { self.statuses = statuses }
+    init(statuses: PodStatusStore, apiPods: APIPodUIDs? = nil) {
+        self.statuses = statuses
+        self.apiPods = apiPods
+    }
 
     /// The reference for an event about `namespace/name`, with the UID when the pod is known.
     func reference(nodeName: String) -> @Sendable (KubeletEvent) -> CoreV1.ObjectReference? {
@@ -23,7 +28,7 @@ final class PodReferenceIndex: Service, Sendable {
     }
 
     /// The UID of the pod `namespace/name`, when known.
-    func uid(of pod: String) -> String? { uids.withLock { $0[pod] } }
+    func uid(of pod: String) -> String? { uids.withLock { $0[pod] } ?? apiPods?.uid(of: pod) }
 
     func run() async throws {
         let changes = await statuses.changes()
