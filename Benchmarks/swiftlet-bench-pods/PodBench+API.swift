@@ -12,6 +12,8 @@ struct APIParts {
     var watch: PodWatch?
     /// Pods created and not yet seen deleted.
     var live: Set<String> = []
+    /// Pod name → when its create call was made (ms since the epoch), for the breakdown.
+    var createdAt: [String: Int64] = [:]
 }
 
 extension PodBench {
@@ -45,6 +47,7 @@ extension PodBench {
         for index in 0..<options.iterations {
             let name = "api-\(index)"
             let pod = try apiPod(name)
+            api?.createdAt[name] = wallMilliseconds()
             let start = ContinuousClock.now
             _ = try await client.create(pod, namespace: Self.apiNamespace)
             api?.live.insert(name)
@@ -156,6 +159,14 @@ extension PodBench {
             }
         }
         stopAgent()
+        if let copy = options.agentLog {
+            try? FileManager.default.removeItem(atPath: copy)
+            try? FileManager.default.copyItem(atPath: apiRoot + "/agent.log", toPath: copy)
+            if let watch = parts.watch, let text = try? String(contentsOfFile: copy, encoding: .utf8) {
+                let breakdown = StartupBreakdown(log: text, createdAt: parts.createdAt) { watch.readyWallMilliseconds($0) }
+                FileHandle.standardError.write(Data(breakdown.table().utf8))
+            }
+        }
         parts.watch?.cancel()
         try? await parts.client.shutdown()
         await parts.server.stop()

@@ -8,6 +8,7 @@ import Synchronization
 final class PodWatch: Sendable {
     private struct State {
         var readyAt: [String: ContinuousClock.Instant] = [:]
+        var readyWallMilliseconds: [String: Int64] = [:]
         var deleted: Set<String> = []
         var failure: String?
     }
@@ -31,10 +32,16 @@ final class PodWatch: Sendable {
         do {
             for try await event in stream {
                 let now = ContinuousClock.now
+                let wall = wallMilliseconds()
                 switch event {
                 case .added(let pod), .modified(let pod):
                     guard let name = pod.metadata?.name, Self.isRunningAndReady(pod) else { continue }
-                    state.withLock { if $0.readyAt[name] == nil { $0.readyAt[name] = now } }
+                    state.withLock {
+                        if $0.readyAt[name] == nil {
+                            $0.readyAt[name] = now
+                            $0.readyWallMilliseconds[name] = wall
+                        }
+                    }
                 case .deleted(let pod):
                     guard let name = pod.metadata?.name else { continue }
                     state.withLock { _ = $0.deleted.insert(name) }
@@ -61,6 +68,11 @@ final class PodWatch: Sendable {
             if let failure = $0.failure { throw BenchError(failure) }
             return nil
         }
+    }
+
+    /// When `name` was first seen Running and Ready, in ms since the epoch (the agent's log clock).
+    func readyWallMilliseconds(_ name: String) -> Int64? {
+        state.withLock { $0.readyWallMilliseconds[name] }
     }
 
     /// Whether `name` was seen DELETED.

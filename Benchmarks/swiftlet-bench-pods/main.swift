@@ -17,7 +17,8 @@
 // No peer is measured: a kubelet needs a container runtime and a control plane of its own.
 //
 // Usage: swiftlet-bench-pods [--iterations N] [--pods N] [--only static|api] [--swiftlet PATH]
-//                            [--busybox-image SCRIPT] [--output FILE]
+//                            [--busybox-image SCRIPT] [--output FILE] [--agent-log FILE]
+// --agent-log keeps a copy of the joined agent's log (timestamped lines) for api_pod_startup.
 // Needs root, cgroups, `ip`, `nsenter` and /bin/busybox (busybox-static). The process makes the
 // node network namespace and runs itself again inside it (so the test control plane, the client
 // and the agent all share the node's loopback). Everything it makes — the namespace, a temporary
@@ -37,6 +38,8 @@ struct Options {
     var output: String?
     /// `static` (the standalone metrics), `api` (api_pod_startup) or nil for both.
     var only: String?
+    /// Where to copy the joined agent's log at the end.
+    var agentLog: String?
 
     init(_ arguments: [String]) throws {
         var rest = arguments[...]
@@ -48,10 +51,11 @@ struct Options {
             case "--swiftlet": swiftlet = value
             case "--busybox-image": busyboxImage = value
             case "--output": output = value
+            case "--agent-log": agentLog = value
             case "--only":
                 guard value == "static" || value == "api" else { throw BenchError("--only: expected static or api, got \(value)") }
                 only = value
-            default: throw BenchError("unknown option \(flag); expected --iterations, --pods, --only, --swiftlet, --busybox-image or --output")
+            default: throw BenchError("unknown option \(flag); expected --iterations, --pods, --only, --swiftlet, --busybox-image, --output or --agent-log")
             }
         }
     }
