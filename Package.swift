@@ -225,7 +225,7 @@ let package = Package(
 
         .executableTarget(
             name: "swiftlet-bench-pods",
-            dependencies: ["BenchReport"],
+            dependencies: ["BenchReport", "KubeAPI", "KubeClient", "KubeTestServer"],
             path: "Benchmarks/swiftlet-bench-pods",
             swiftSettings: swiftSettings
         ),

@@ -2,30 +2,48 @@ import BenchReport
 import Foundation
 import Glibc
 
-/// One run of the pods suite: a node namespace and a scratch directory, the busybox image
-/// imported, `swiftlet run` started in the namespace, then the measurements.
+/// One run of the pods suite inside the node network namespace `namespace` (main.swift made it
+/// and runs this process in it): a scratch directory, the busybox image imported, then the
+/// standalone measurements with `swiftlet run` on static pods, then `api_pod_startup` with the
+/// agent joined to a test control plane (PodBench+API.swift).
 @MainActor
 final class PodBench {
     let options: Options
-    let id = String(UUID().uuidString.prefix(8)).lowercased()
+    let namespace: String
+    let id: String
     var root: String { "/tmp/swiftlet-bench-pods-\(id)" }
-    var namespace: String { "swiftlet-bench-\(id)" }
     var cgroupParent: String { "swiftlet-bench-pods-\(id)" }
     var manifests: String { root + "/manifests" }
     var config: String { root + "/config.yaml" }
     static let tag = "registry.bench/busybox:pods"
-    private var agent: Process?
+    var agent: Process?
+    var agentLogPath: String
     private var log: AgentLog
+    /// The configurations agents were started with, for the final clean-up through `swiftlet runtime`.
+    var configs: [String] = []
+    var api: APIParts?
 
-    init(options: Options) {
+    init(options: Options, namespace: String, id: String) {
         self.options = options
-        log = AgentLog(path: "")
-        log = AgentLog(path: root + "/agent.log")
+        self.namespace = namespace
+        self.id = id
+        let logPath = "/tmp/swiftlet-bench-pods-\(id)/agent.log"
+        log = AgentLog(path: logPath)
+        agentLogPath = logPath
     }
 
     func run() async throws -> [ReportRow] {
-        try prepare()
-        try startAgent()
+        try prepareImage()
+        var rows: [ReportRow] = []
+        if options.only != "api" { rows += try await runStatic() }
+        if options.only != "static" { rows += try await runAPI() }
+        return rows
+    }
+
+    /// pod_startup, pod_burst_N and agent_rss of the standalone agent; stops the agent after.
+    private func runStatic() async throws -> [ReportRow] {
+        try writeStaticConfig()
+        try startAgent(config: config, logPath: log.path)
         // Idle: the agent has opened its runtime and network; let start-up allocations settle.
         try await Task.sleep(for: .seconds(3))
         let idleRSS = try agentRSS()
@@ -49,6 +67,7 @@ final class PodBench {
         let busyRSS = try agentRSS()
         for name in names { try removeManifest(name) }
         try await waitUntilGone(names.map { "default/\($0)-\(nodeName)" }, timeout: 300)
+        stopAgent()
 
         return [
             ReportRow(metric: "pod_startup", unit: "ms", nanoseconds: startups, peer: "-", peerNanoseconds: nil),
@@ -61,12 +80,14 @@ final class PodBench {
     /// The node name static pods are suffixed with: the host name, lower-cased.
     var nodeName: String { ProcessInfo.processInfo.hostName.split(separator: ".").first.map { $0.lowercased() } ?? "node" }
 
-    private func prepare() throws {
-        try FileManager.default.createDirectory(atPath: manifests, withIntermediateDirectories: true)
-        try runCommand("/usr/sbin/ip", ["netns", "add", namespace])
-        try runCommand("/usr/sbin/ip", ["netns", "exec", namespace, "ip", "link", "set", "lo", "up"])
+    private func prepareImage() throws {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try runCommand("/bin/bash", [options.busyboxImage, root + "/layout", Self.tag])
         try runCommand(options.swiftlet, ["images", "import", "--root", root + "/images", root + "/layout"])
+    }
+
+    private func writeStaticConfig() throws {
+        try FileManager.default.createDirectory(atPath: manifests, withIntermediateDirectories: true)
         try """
             apiVersion: kubelet.config.k8s.io/v1beta1
             kind: KubeletConfiguration
@@ -100,9 +121,10 @@ final class PodBench {
             """.write(toFile: config, atomically: true, encoding: .utf8)
     }
 
-    private func startAgent() throws {
-        guard FileManager.default.createFile(atPath: log.path, contents: nil) else { throw BenchError("cannot create \(log.path)") }
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log.path))
+    /// Starts `swiftlet run --config config` in the node namespace, its output to `logPath`.
+    func startAgent(config: String, logPath: String) throws {
+        guard FileManager.default.createFile(atPath: logPath, contents: nil) else { throw BenchError("cannot create \(logPath)") }
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/nsenter")
         process.arguments = ["--net=/run/netns/\(namespace)", options.swiftlet, "run", "--config", config]
@@ -112,6 +134,17 @@ final class PodBench {
         try process.run()
         try output.close()
         agent = process
+        agentLogPath = logPath
+        configs.append(config)
+    }
+
+    /// Stops the agent (SIGTERM) and waits for it.
+    func stopAgent() {
+        if let agent, agent.isRunning {
+            agent.terminate()
+            agent.waitUntilExit()
+        }
+        agent = nil
     }
 
     /// Writes the manifest next to the directory and renames it in, so the agent never reads a
@@ -171,9 +204,9 @@ final class PodBench {
         }
     }
 
-    private func checkAgent() throws {
+    func checkAgent() throws {
         guard let agent, agent.isRunning else {
-            let tail = ((try? String(contentsOfFile: log.path, encoding: .utf8)) ?? "").split(separator: "\n").suffix(20).joined(separator: "\n")
+            let tail = ((try? String(contentsOfFile: agentLogPath, encoding: .utf8)) ?? "").split(separator: "\n").suffix(20).joined(separator: "\n")
             throw BenchError("the agent exited; the end of its log:\n\(tail)")
         }
     }
@@ -188,22 +221,22 @@ final class PodBench {
         return kib / 1024
     }
 
-    /// Removes every manifest and waits for the agent to remove the pods, stops it, removes
-    /// what is left through `swiftlet runtime`, then the namespace, cgroups and directory.
+    /// Removes every manifest and API pod and waits for the agent to remove the pods, stops it
+    /// and the test control plane, removes what is left through `swiftlet runtime`, then the
+    /// cgroups and directory (main.swift removes the namespace).
     func cleanUp() async {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: manifests)) ?? []).filter { $0.hasSuffix(".yaml") }
         for name in names { try? FileManager.default.removeItem(atPath: manifests + "/" + name) }
-        if !names.isEmpty, agent?.isRunning == true {
+        if !names.isEmpty, agent?.isRunning == true, api == nil {
             try? await waitUntilGone(names.map { "default/\($0.dropLast(5))-\(nodeName)" }, timeout: 120)
         }
-        if let agent, agent.isRunning {
-            agent.terminate()
-            agent.waitUntilExit()
+        await cleanUpAPI()
+        stopAgent()
+        for config in configs {
+            if let pods = try? runCommand(options.swiftlet, ["runtime", "pods", "--config", config, "-q"]) {
+                for pod in pods.split(separator: "\n") { _ = try? runCommand(options.swiftlet, ["runtime", "rmp", "--config", config, String(pod)]) }
+            }
         }
-        if let pods = try? runCommand(options.swiftlet, ["runtime", "pods", "--config", config, "-q"]) {
-            for pod in pods.split(separator: "\n") { _ = try? runCommand(options.swiftlet, ["runtime", "rmp", "--config", config, String(pod)]) }
-        }
-        _ = try? runCommand("/usr/sbin/ip", ["netns", "delete", namespace])
         Self.removeCgroupTree("/sys/fs/cgroup/\(cgroupParent)")
         for controller in ["cpu", "cpuacct", "memory", "pids", "devices"] { Self.removeCgroupTree("/sys/fs/cgroup/\(controller)/\(cgroupParent)") }
         try? FileManager.default.removeItem(atPath: root)

@@ -6,16 +6,24 @@
 //   pod_burst_100   N manifests (100 by default) written at once → every pod Ready.
 //   agent_rss_idle  resident memory of `swiftlet run` with no pods, settled.
 //   agent_rss_100   resident memory of `swiftlet run` with the N pods of the burst running.
+//   api_pod_startup the agent joined to a test control plane (KubeTestServer) listening on the
+//                   node namespace's loopback; a pod created through the API, bound to the node
+//                   (spec.nodeName) → a watch on pods, opened before the create, delivers it with
+//                   phase Running and Ready=True (the upstream pod startup SLO's definition), one
+//                   pod at a time, each deleted and seen DELETED before the next; p50 and p99.
 //
 // The moment a pod became Ready is the timestamp of the agent's own `pod status … ready=true`
 // log line (millisecond resolution, the same clock as the write), so nothing polls the agent.
 // No peer is measured: a kubelet needs a container runtime and a control plane of its own.
 //
-// Usage: swiftlet-bench-pods [--iterations N] [--pods N] [--swiftlet PATH] [--busybox-image SCRIPT]
-//                            [--output FILE]
-// Needs root, cgroups, `ip`, `nsenter` and /bin/busybox (busybox-static). Everything it makes —
-// the node network namespace, a temporary directory, a cgroup parent — is removed at the end,
-// after every pod has been removed through the agent.
+// Usage: swiftlet-bench-pods [--iterations N] [--pods N] [--only static|api] [--swiftlet PATH]
+//                            [--busybox-image SCRIPT] [--output FILE] [--agent-log FILE]
+// --agent-log keeps a copy of the joined agent's log (timestamped lines) for api_pod_startup.
+// Needs root, cgroups, `ip`, `nsenter` and /bin/busybox (busybox-static). The process makes the
+// node network namespace and runs itself again inside it (so the test control plane, the client
+// and the agent all share the node's loopback). Everything it makes — the namespace, a temporary
+// directory, a cgroup parent — is removed at the end, after every pod has been removed through
+// the agent.
 
 import BenchReport
 import Foundation
@@ -28,6 +36,10 @@ struct Options {
         .deletingLastPathComponent().appendingPathComponent("swiftlet").path
     var busyboxImage = "scripts/busybox-image"
     var output: String?
+    /// `static` (the standalone metrics), `api` (api_pod_startup) or nil for both.
+    var only: String?
+    /// Where to copy the joined agent's log at the end.
+    var agentLog: String?
 
     init(_ arguments: [String]) throws {
         var rest = arguments[...]
@@ -39,7 +51,11 @@ struct Options {
             case "--swiftlet": swiftlet = value
             case "--busybox-image": busyboxImage = value
             case "--output": output = value
-            default: throw BenchError("unknown option \(flag); expected --iterations, --pods, --swiftlet, --busybox-image or --output")
+            case "--agent-log": agentLog = value
+            case "--only":
+                guard value == "static" || value == "api" else { throw BenchError("--only: expected static or api, got \(value)") }
+                only = value
+            default: throw BenchError("unknown option \(flag); expected --iterations, --pods, --only, --swiftlet, --busybox-image, --output or --agent-log")
             }
         }
     }
@@ -90,7 +106,36 @@ guard getuid() == 0 else {
     exit(2)
 }
 
-let bench = PodBench(options: options)
+/// Set in the run of this program inside the node namespace: the namespace's name.
+let namespaceVariable = "SWIFTLET_BENCH_PODS_NETNS"
+let environment = ProcessInfo.processInfo.environment
+guard let namespace = environment[namespaceVariable] else {
+    // The outer run: make the namespace, run again inside it, remove the namespace.
+    let id = String(UUID().uuidString.prefix(8)).lowercased()
+    let namespace = "swiftlet-bench-\(id)"
+    let status: Int32
+    do {
+        try runCommand("/usr/sbin/ip", ["netns", "add", namespace])
+        try runCommand("/usr/sbin/ip", ["netns", "exec", namespace, "ip", "link", "set", "lo", "up"])
+        let inner = Process()
+        inner.executableURL = URL(fileURLWithPath: "/usr/bin/nsenter")
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        inner.arguments = ["--net=/run/netns/\(namespace)", executable] + CommandLine.arguments.dropFirst()
+        inner.environment = environment.merging([namespaceVariable: namespace, "SWIFTLET_BENCH_PODS_ID": id]) { $1 }
+        try inner.run()
+        inner.waitUntilExit()
+        status = inner.terminationStatus
+    } catch {
+        FileHandle.standardError.write(Data("swiftlet-bench-pods: \(error)\n".utf8))
+        status = 1
+    }
+    _ = try? runCommand("/usr/sbin/ip", ["netns", "delete", namespace])
+    exit(status)
+}
+
+let bench = PodBench(
+    options: options, namespace: namespace,
+    id: environment["SWIFTLET_BENCH_PODS_ID"] ?? String(UUID().uuidString.prefix(8)).lowercased())
 do {
     let rows = try await bench.run()
     try Report.emit("pods", rows, output: options.output)
