@@ -101,6 +101,31 @@ struct AgentControlPlaneTests {
         #expect(running["status"]?["podIP"]?.stringValue?.hasPrefix("10.78.5.") == true)
         #expect(running["status"]?["qosClass"]?.stringValue == "BestEffort")
 
+        // The proxy follows the API's Services and EndpointSlices: a Service with a slice naming
+        // the pod is programmed in the node namespace's kube-proxy table.
+        let podIP = try #require(running["status"]?["podIP"]?.stringValue)
+        try server.create(try JSONParser.parse(Array(
+            """
+            {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "api-web", "namespace": "default"},
+             "spec": {"clusterIP": "10.96.0.78", "clusterIPs": ["10.96.0.78"], "type": "ClusterIP",
+                      "ports": [{"name": "http", "protocol": "TCP", "port": 80, "targetPort": 8080}]}}
+            """.utf8)))
+        try server.create(try JSONParser.parse(Array(
+            """
+            {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+             "metadata": {"name": "api-web-1", "namespace": "default", "labels": {"kubernetes.io/service-name": "api-web"}},
+             "addressType": "IPv4",
+             "endpoints": [{"addresses": ["\(podIP)"], "conditions": {"ready": true}, "nodeName": "\(Self.nodeName)"}],
+             "ports": [{"name": "http", "protocol": "TCP", "port": 8080}]}
+            """.utf8)))
+        let ruleset = try await AgentStaticPodTests.eventually("the API's Service is programmed", agent: agent) { () -> String? in
+            let map = (try? BusyboxLayout.run("/usr/bin/nsenter", ["--net=\(node.path)", "nft", "list", "map", "ip", "kube-proxy", "service-ips"])) ?? ""
+            guard map.contains("10.96.0.78 . tcp . 80") else { return nil }
+            let rules = (try? BusyboxLayout.run("/usr/bin/nsenter", ["--net=\(node.path)", "nft", "list", "table", "ip", "kube-proxy"])) ?? ""
+            return rules.contains("\(podIP):8080") ? rules : nil
+        }
+        #expect(ruleset.contains("default/api-web/tcp/http"))
+
         // The kubelet's events reach the API with the pod's UID.
         let uid = try #require(running["metadata"]?["uid"]?.stringValue)
         let started = try await AgentStaticPodTests.eventually("a Started event for the pod", agent: agent) { () -> JSONValue? in
