@@ -6,7 +6,9 @@ import Testing
 
 @Suite("exec credential plugins")
 struct ExecCredentialTests {
-    /// A plugin script that counts its runs in `counter` and prints a token with that count.
+    /// A plugin script that counts its runs in `counter` and prints a token with that count. It is
+    /// run as `/bin/sh SCRIPT` (see ``shell(_:env:)``): executing a file just written can fail with
+    /// ETXTBSY while another test's child process still holds an inherited write descriptor.
     func plugin(in directory: String, expiry: String) throws -> String {
         let path = directory + "/plugin.sh"
         let script = """
@@ -20,6 +22,11 @@ struct ExecCredentialTests {
         return path
     }
 
+    /// The plugin configuration that runs `script` with `/bin/sh`.
+    func shell(_ script: String, env: [(name: String, value: String)] = []) -> ExecCredentialConfig {
+        ExecCredentialConfig(command: "/bin/sh", args: [script], env: env)
+    }
+
     func directory() throws -> String {
         let path = NSTemporaryDirectory() + "exec-test-\(UInt64.random(in: 0...UInt64.max))"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -30,7 +37,7 @@ struct ExecCredentialTests {
         let dir = try directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let command = try plugin(in: dir, expiry: "2999-01-01T00:00:00Z")
-        let exec = ExecCredentialConfig(command: command, env: [("REGION", "eu")])
+        let exec = shell(command, env: [("REGION", "eu")])
         let transport = FakeTransport { _ in json(podJSON("a", resourceVersion: "1")) }
         let client = try makeClient(transport, credentials: .exec(exec))
         _ = try await client.get(CoreV1.Pod.self, name: "a")
@@ -42,7 +49,7 @@ struct ExecCredentialTests {
         let dir = try directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let command = try plugin(in: dir, expiry: "2999-01-01T00:00:00Z")
-        let exec = ExecCredentialConfig(command: command, env: [("REGION", "us")])
+        let exec = shell(command, env: [("REGION", "us")])
         let transport = FakeTransport { request in
             request.header("Authorization") == "Bearer tok-1-us"
                 ? json(statusBody(code: 401, reason: "Unauthorized"), status: 401)
@@ -53,7 +60,7 @@ struct ExecCredentialTests {
         #expect(transport.requests.map { $0.header("Authorization") } == ["Bearer tok-1-us", "Bearer tok-2-us"])
 
         let expiring = try plugin(in: dir, expiry: "2000-01-01T00:00:00Z")
-        let provider = ExecCredentialProvider(config: ExecCredentialConfig(command: expiring), server: "https://h")
+        let provider = ExecCredentialProvider(config: shell(expiring), server: "https://h")
         let first = try await provider.credential(refresh: false).token
         let second = try await provider.credential(refresh: false).token
         #expect(first != second)
