@@ -134,8 +134,11 @@ public struct RuntimeManager: Sendable {
         result.initializationFailed = actions.initializationFailed
 
         if actions.killPod {
-            logger.info("stopping pod sandbox", metadata: ["pod": "\(podName)", "createSandbox": "\(actions.createSandbox)"])
-            await killPod(pod, status: status, gracePeriod: nil)
+            // A new pod has nothing to stop yet: upstream's killPod is then a no-op, and so is the log.
+            if !status.sandboxes.isEmpty || !status.containers.isEmpty {
+                logger.info("stopping pod sandbox", metadata: ["pod": "\(podName)", "createSandbox": "\(actions.createSandbox)"])
+                await killPod(pod, status: status, gracePeriod: nil)
+            }
             if !actions.createSandbox { return result }
         }
         for kill in actions.containersToKill {
