@@ -1,9 +1,11 @@
-// Thread-local network namespace switches. The thread's original namespace is saved before the
-// switch and restored before return; a thread that cannot switch back aborts the process, since
+// Thread-local network namespace switches. The thread returns to its own namespace (kept open
+// per thread, see home()) before each call returns; a thread that cannot switch back aborts the process, since
 // every later socket it opened would land in the wrong namespace.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
@@ -13,22 +15,46 @@
 #include <unistd.h>
 #include "CSwiftletNet.h"
 
-static int enter(int nsfd) {
-    int saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-    if (saved < 0) return -1;
-    if (setns(nsfd, CLONE_NEWNET) != 0) {
-        int e = errno;
-        close(saved);
-        errno = e;
+// Each thread's own namespace, opened on its first switch and kept until the thread exits:
+// opening /proc/thread-self/ns/net costs more than the two setns calls of a switch. Every switch
+// in the process goes through enter/leave (or returns the thread itself, as
+// SL_net_create_namespace does), so a thread is always back in this namespace between calls.
+static pthread_key_t home_key;
+static pthread_once_t home_once = PTHREAD_ONCE_INIT;
+static __thread int home_fd = -1;
+
+static void close_home(void *value) {
+    close((int)(intptr_t)value - 1);
+}
+
+static void make_home_key(void) {
+    if (pthread_key_create(&home_key, close_home) != 0) abort();
+}
+
+static int home(void) {
+    if (home_fd >= 0) return home_fd;
+    int fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    pthread_once(&home_once, make_home_key);
+    if (pthread_setspecific(home_key, (void *)(intptr_t)(fd + 1)) != 0) {
+        close(fd);
+        errno = ENOMEM;
         return -1;
     }
+    home_fd = fd;
+    return fd;
+}
+
+static int enter(int nsfd) {
+    int saved = home();
+    if (saved < 0) return -1;
+    if (setns(nsfd, CLONE_NEWNET) != 0) return -1;
     return saved;
 }
 
 static void leave(int saved) {
     int e = errno;
     if (setns(saved, CLONE_NEWNET) != 0) abort();
-    close(saved);
     errno = e;
 }
 
@@ -53,7 +79,7 @@ int SL_net_create_namespace(const char *path) {
     int target = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0444);
     if (target < 0) return -1;
     close(target);
-    int saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    int saved = home();
     if (saved < 0) return -1;
     int rc = unshare(CLONE_NEWNET);
     if (rc == 0) rc = mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL);

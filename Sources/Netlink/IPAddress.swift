@@ -75,6 +75,16 @@ public enum IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible, 
     }
 
     public var description: String {
+        if case .v4(let value) = self {
+            // Dotted quad without inet_ntop's buffers: addresses are formatted for every lease record.
+            var text = ""
+            text.reserveCapacity(15)
+            for shift in stride(from: 24, through: 0, by: -8) {
+                if shift != 24 { text.append(".") }
+                text += String(UInt8(truncatingIfNeeded: value >> UInt32(shift)))
+            }
+            return text
+        }
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         let raw = bytes
         let ok = raw.withUnsafeBytes { source in

@@ -11,13 +11,13 @@ import Glibc
 /// Runs a system call, retrying on `EINTR`, and turns a `-1` result into
 /// `NetlinkError.system` naming the call.
 @discardableResult
-func systemCall<T: BinaryInteger>(_ name: String, _ body: () -> T) throws(NetlinkError) -> T {
+func systemCall<T: BinaryInteger>(_ name: @autoclosure () -> String, _ body: () -> T) throws(NetlinkError) -> T {
     while true {
         let result = body()
         if result != -1 { return result }
         let code = errno
         if code == EINTR { continue }
-        throw NetlinkError.system(call: name, errno: code)
+        throw NetlinkError.system(call: name(), errno: code)
     }
 }
 

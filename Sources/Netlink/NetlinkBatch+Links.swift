@@ -51,9 +51,10 @@ extension NetlinkBatch {
     ) throws(NetlinkError) {
         try Self.checkName(name)
         try Self.checkName(peerName)
-        let operation = "create veth \(name) with peer \(peerName)" + (peerNamespace.map { " in \($0.path)" } ?? "")
         let flags = NLM_F_CREATE | NLM_F_EXCL | (echo ? NLM_F_ECHO : 0)
-        try append(type: Int32(RTM_NEWLINK), flags: flags, operation: operation) { message throws(NetlinkError) in
+        let peerPath = peerNamespace?.path
+        try append(type: Int32(RTM_NEWLINK), flags: flags,
+                   operation: "create veth \(name) with peer \(peerName)" + (peerPath.map { " in \($0)" } ?? "")) { message throws(NetlinkError) in
             try message.put(header: Self.linkHeader(index: 0, up: up))
             try message.put(Int32(IFLA_IFNAME), string: name)
             if let mtu { try message.put(Int32(IFLA_MTU), u32: mtu) }
@@ -95,11 +96,12 @@ extension NetlinkBatch {
     }
 
     /// Adds a request turning hairpin mode on or off for the bridge port `name` (the port must
-    /// already be enslaved, for example by an earlier request of the same batch).
-    public func setHairpin(name: String, enabled: Bool) throws(NetlinkError) {
+    /// already be enslaved, for example by an earlier request of the same batch). With `up`, the
+    /// same request also brings the port up or down (the kernel applies the port setting first).
+    public func setHairpin(name: String, enabled: Bool, up: Bool? = nil) throws(NetlinkError) {
         try Self.checkName(name)
         try append(type: Int32(RTM_NEWLINK), flags: 0, operation: "set hairpin on \(name)") { message throws(NetlinkError) in
-            try message.put(header: Self.linkHeader(index: 0, up: nil))
+            try message.put(header: Self.linkHeader(index: 0, up: up))
             try message.put(Int32(IFLA_IFNAME), string: name)
             try message.nest(Int32(IFLA_LINKINFO)) { info throws(NetlinkError) in
                 try info.put(Int32(IFLA_INFO_SLAVE_KIND), string: "bridge")

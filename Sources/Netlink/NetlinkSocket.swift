@@ -2,11 +2,10 @@ import CMnl
 import CSwiftletNet
 import Glibc
 
-/// An rtnetlink socket bound inside one network namespace. Made once per namespace and reused
-/// for every request there; not thread-safe (own it from one actor or task).
+/// An rtnetlink socket inside one network namespace. Made once per namespace and reused for
+/// every request there; not thread-safe (own it from one actor or task).
 public final class NetlinkSocket {
-    private let socket: OpaquePointer
-    private let portID: UInt32
+    private let descriptor: Int32
     private var sequence: UInt32
     private let receiveBuffer: UnsafeMutableRawPointer
     private let receiveCapacity = 65536
@@ -14,7 +13,8 @@ public final class NetlinkSocket {
     public let namespacePath: String?
 
     /// Opens an `AF_NETLINK`/`NETLINK_ROUTE` socket in `namespace` (the caller's own when `nil`),
-    /// with extended acks and capped acks turned on.
+    /// with extended acks and capped acks turned on. The kernel binds it to a port at the first
+    /// send; replies are taken only from the kernel (sender port 0) and matched by sequence number.
     /// - Throws: `NetlinkError.system` naming the failing call.
     public init(in namespace: NetworkNamespace? = nil) throws(NetlinkError) {
         let fd: Int32
@@ -25,28 +25,17 @@ public final class NetlinkSocket {
                 Glibc.socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), NETLINK_ROUTE)
             }
         }
-        guard let socket = mnl_socket_fdopen(fd) else {
-            let code = errno
-            close(fd)
-            throw .system(call: "mnl_socket_fdopen", errno: code)
-        }
-        if mnl_socket_bind(socket, 0, pid_t(MNL_SOCKET_AUTOPID)) != 0 {
-            let code = errno
-            mnl_socket_close(socket)
-            throw .system(call: "bind(AF_NETLINK)", errno: code)
-        }
         var on: Int32 = 1
-        _ = mnl_socket_setsockopt(socket, NETLINK_EXT_ACK, &on, socklen_t(MemoryLayout<Int32>.size))
-        _ = mnl_socket_setsockopt(socket, NETLINK_CAP_ACK, &on, socklen_t(MemoryLayout<Int32>.size))
-        self.socket = socket
-        self.portID = mnl_socket_get_portid(socket)
+        _ = setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &on, socklen_t(MemoryLayout<Int32>.size))
+        _ = setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &on, socklen_t(MemoryLayout<Int32>.size))
+        self.descriptor = fd
         self.sequence = UInt32(truncatingIfNeeded: time(nil))
         self.namespacePath = namespace?.path
         receiveBuffer = UnsafeMutableRawPointer.allocate(byteCount: receiveCapacity, alignment: 8)
     }
 
     deinit {
-        mnl_socket_close(socket)
+        close(descriptor)
         receiveBuffer.deallocate()
     }
 
@@ -70,16 +59,22 @@ public final class NetlinkSocket {
         guard !batch.isEmpty else { return ([], []) }
         let first = stamp(batch)
         try send(batch)
+        let last = batch.requests.count - 1
         var outcomes = [NetlinkError?](repeating: nil, count: batch.requests.count)
         var echoes: [(request: Int, reply: NetlinkReply)] = []
-        var pending = batch.requests.count
-        while pending > 0 {
+        // Only the last request asks for an ack; the kernel handles the requests in order and
+        // answers every failure, so its ack (or error) is the last message of the exchange.
+        var finished = false
+        while !finished {
             try receive { message in
                 let index = Int(message.pointee.nlmsg_seq &- first)
-                guard index >= 0, index < batch.requests.count else { return false }
+                guard index >= 0, index <= last else { return false }
                 if Int32(message.pointee.nlmsg_type) == NLMSG_ERROR {
                     outcomes[index] = errorOutcome(message, operation: batch.requests[index].operation)
-                    pending -= 1
+                    if index == last {
+                        finished = true
+                        return true
+                    }
                 } else if let echoHeaderSize {
                     echoes.append((index, NetlinkReply(message: message, headerSize: echoHeaderSize)))
                 }
@@ -127,30 +122,54 @@ public final class NetlinkSocket {
         return replies
     }
 
-    /// Writes sequence numbers into the batch's requests and returns the first one.
+    /// Writes sequence numbers into the batch's requests, asks for an ack on the last one only,
+    /// and returns the first sequence number.
     private func stamp(_ batch: NetlinkBatch) -> UInt32 {
         let first = sequence
+        let last = batch.requests.count - 1
         for (index, request) in batch.requests.enumerated() {
             let header = (batch.buffer + request.offset).assumingMemoryBound(to: nlmsghdr.self)
             header.pointee.nlmsg_seq = first &+ UInt32(index)
             header.pointee.nlmsg_pid = 0
+            let flags = header.pointee.nlmsg_flags & ~UInt16(NLM_F_ACK)
+            header.pointee.nlmsg_flags = index == last ? flags | UInt16(NLM_F_ACK) : flags
         }
         sequence = first &+ UInt32(batch.requests.count)
         return first
     }
 
     private func send(_ batch: NetlinkBatch) throws(NetlinkError) {
-        let sent = try systemCall("sendto(AF_NETLINK)") { mnl_socket_sendto(socket, batch.buffer, batch.used) }
+        var kernel = sockaddr_nl()
+        kernel.nl_family = sa_family_t(AF_NETLINK)
+        let sent = try systemCall("sendto(AF_NETLINK)") {
+            withUnsafePointer(to: &kernel) { address in
+                address.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(descriptor, batch.buffer, batch.used, 0, $0, socklen_t(MemoryLayout<sockaddr_nl>.size))
+                }
+            }
+        }
         guard sent == batch.used else { throw .system(call: "sendto(AF_NETLINK) short write", errno: EIO) }
     }
 
-    /// Reads one datagram and hands each message to `handle` until it returns `true`.
+    /// Reads one datagram from the kernel and hands each message to `handle` until it returns
+    /// `true`. A datagram from another sender (a process, port other than 0) is dropped.
     private func receive(_ handle: (UnsafePointer<nlmsghdr>) -> Bool) throws(NetlinkError) {
-        let count = try systemCall("recvfrom(AF_NETLINK)") { mnl_socket_recvfrom(socket, receiveBuffer, receiveCapacity) }
+        var sender = sockaddr_nl()
+        var iov = iovec(iov_base: receiveBuffer, iov_len: receiveCapacity)
+        let count = try withUnsafeMutablePointer(to: &sender) { address throws(NetlinkError) in
+            try withUnsafeMutablePointer(to: &iov) { vector throws(NetlinkError) in
+                var header = msghdr()
+                header.msg_name = UnsafeMutableRawPointer(address)
+                header.msg_namelen = socklen_t(MemoryLayout<sockaddr_nl>.size)
+                header.msg_iov = vector
+                header.msg_iovlen = 1
+                return try systemCall("recvmsg(AF_NETLINK)") { recvmsg(descriptor, &header, 0) }
+            }
+        }
+        guard sender.nl_pid == 0 else { return }
         var remaining = Int32(count)
         var cursor = UnsafePointer(receiveBuffer.assumingMemoryBound(to: nlmsghdr.self))
         while mnl_nlmsg_ok(cursor, remaining) {
-            guard mnl_nlmsg_portid_ok(cursor, portID) else { throw .malformedReply("message for port \(cursor.pointee.nlmsg_pid)") }
             if handle(cursor) { return }
             cursor = UnsafePointer(mnl_nlmsg_next(cursor, &remaining)!)
         }
@@ -158,10 +177,10 @@ public final class NetlinkSocket {
 
     /// The outcome carried by an `NLMSG_ERROR` message: `nil` for an ack, otherwise the errno with
     /// the extended ack text.
-    private func errorOutcome(_ message: UnsafePointer<nlmsghdr>, operation: String) -> NetlinkError? {
+    private func errorOutcome(_ message: UnsafePointer<nlmsghdr>, operation: () -> String) -> NetlinkError? {
         let payloadLength = Int(mnl_nlmsg_get_payload_len(message))
         guard payloadLength >= MemoryLayout<nlmsgerr>.size else {
-            return .malformedReply("\(operation): short error message")
+            return .malformedReply("\(operation()): short error message")
         }
         let payload = mnl_nlmsg_get_payload(message)!
         let error = payload.loadUnaligned(as: nlmsgerr.self)
@@ -178,7 +197,7 @@ public final class NetlinkSocket {
                 text = attributes.string(Int32(NLMSGERR_ATTR_MSG.rawValue))
             }
         }
-        var name = operation
+        var name = operation()
         if let namespacePath { name += " in \(namespacePath)" }
         return .kernel(operation: name, errno: -error.error, message: text)
     }

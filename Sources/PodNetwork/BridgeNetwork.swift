@@ -134,12 +134,16 @@ public actor BridgeNetwork: PodNetworkPlugin {
     /// hash of the sandbox id and interface, so DEL and reconciliation find it without state.
     public static func hostInterfaceName(sandboxID: String, interfaceName: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in (sandboxID + "/" + interfaceName).utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        func mix(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        for byte in sandboxID.utf8 { mix(byte) }
+        mix(UInt8(ascii: "/"))
+        for byte in interfaceName.utf8 { mix(byte) }
+        let digits = Array("0123456789abcdef".utf8)
+        var name = Array("veth".utf8)
+        for shift in stride(from: 60, to: 16, by: -4) {
+            name.append(digits[Int((hash >> UInt64(shift)) & 0xf)])
         }
-        let hex = String(hash, radix: 16)
-        let padded = String(repeating: "0", count: 16 - hex.count) + hex
-        return "veth" + padded.prefix(11)
+        return String(decoding: name, as: UTF8.self)
     }
 
     /// The pod interface's MAC: `0a:58` and the IPv4 address (or the last four bytes of the
@@ -213,8 +217,11 @@ public actor BridgeNetwork: PodNetworkPlugin {
                                   mtu: configuration.mtu, peerMAC: mac, masterIndex: node.bridgeIndex, up: false,
                                   queues: configuration.vethQueues, echo: true)
         try create.disableIPv6AddressGeneration(name: hostName)
-        try create.setLink(name: hostName, .init(up: true))
-        if configuration.hairpin { try create.setHairpin(name: hostName, enabled: true) }
+        if configuration.hairpin {
+            try create.setHairpin(name: hostName, enabled: true, up: true)
+        } else {
+            try create.setLink(name: hostName, .init(up: true))
+        }
         let (outcomes, echoed) = try node.socket.performEchoingLinks(create)
         var podIndex: Int32?
         if let error = outcomes[0] {

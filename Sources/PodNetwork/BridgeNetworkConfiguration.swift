@@ -15,7 +15,10 @@ public struct BridgeNetworkConfiguration: Sendable, Hashable {
     /// pod path does no per-queue work unless an XDP program runs on the veth, so one is enough
     /// unless you attach XDP there.
     public var vethQueues: UInt32
-    /// Where leases are kept (one directory per bridge below it).
+    /// Where leases are kept (one directory per bridge below it). Leases need to outlive an
+    /// agent crash, not a reboot (the pods' network namespaces do not survive one either), so a
+    /// tmpfs such as /run serves: each ADD and DEL appends one record there, which on ext4 also
+    /// costs an inode update through the journal.
     public var stateDirectory: String
     /// The namespace holding the bridge; `nil` for the agent's own. Tests point it at a
     /// namespace they created.

@@ -144,6 +144,9 @@ struct HostLocalIPAM: Sendable {
 
     /// Fields are separated by spaces: `%`, space, tab and newline are written as `%XX`.
     private static func escape(_ field: String) -> String {
+        // Most fields (ids, names) need no escaping: one byte scan, no copy.
+        guard field.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t")
+                                         || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) else { return field }
         var out = ""
         for scalar in field.unicodeScalars {
             switch scalar {

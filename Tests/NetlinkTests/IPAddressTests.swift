@@ -14,6 +14,12 @@ import Testing
         #expect(IPAddress("fd00::zz") == nil)
     }
 
+    @Test func ipv4TextIsTheDottedQuadInetNtopWrites() {
+        for text in ["0.0.0.0", "255.255.255.255", "1.2.3.4", "192.168.100.10", "10.0.255.0"] {
+            #expect(IPAddress(text)?.description == text)
+        }
+    }
+
     @Test func networkMasksHostBitsAndKnowsItsLastAddress() throws {
         let network = try #require(IPNetwork("10.244.1.7/24"))
         #expect(network.network == IPAddress("10.244.1.0"))

@@ -141,6 +141,60 @@ struct NetlinkKernelTests {
         }
     }
 
+    @Test func aFailureInTheMiddleOfABatchIsReportedAndTheSocketStaysInStepForTheNextBatch() async throws {
+        try await withNamespaces(["a"]) { spaces in
+            let socket = try NetlinkSocket(in: spaces[0])
+            let batch = NetlinkBatch()
+            try batch.createBridge(name: "br3")
+            try batch.deleteLink(name: "nosuch0")
+            try batch.createBridge(name: "br4")
+            let outcomes = try socket.perform(batch)
+            #expect(outcomes.count == 3)
+            #expect(outcomes[0] == nil && outcomes[2] == nil)
+            #expect(outcomes[1]?.errno == ENODEV)
+            #expect(outcomes[1]?.description.contains("delete link nosuch0") == true)
+            // Only the last request was acked: nothing of the first exchange is left to be read
+            // as the answer to the next one.
+            let next = NetlinkBatch()
+            try next.deleteLink(name: "br3")
+            #expect(try socket.perform(next) == [nil])
+            #expect(try socket.link(named: "br3") == nil)
+            #expect(try socket.link(named: "br4") != nil)
+        }
+    }
+
+    @Test func hairpinAndUpGoInOneRequest() async throws {
+        try await withNamespaces(["a"]) { spaces in
+            let socket = try NetlinkSocket(in: spaces[0])
+            let setup = NetlinkBatch()
+            try setup.createBridge(name: "br5")
+            try socket.execute(setup)
+            let bridge = try #require(try socket.link(named: "br5"))
+            let batch = NetlinkBatch(capacity: 2048)
+            try batch.createVethPair(name: "vethhp0", peerName: "vethhp1", peerNamespace: nil, masterIndex: bridge.index, up: false)
+            try batch.setHairpin(name: "vethhp0", enabled: true, up: true)
+            #expect(try socket.perform(batch) == [nil, nil])
+            let port = try #require(try socket.link(named: "vethhp0"))
+            #expect(port.isUp && port.hairpin == true && port.masterIndex == bridge.index)
+        }
+    }
+
+    @Test func switchingIntoANamespaceLeavesTheThreadInItsOwn() async throws {
+        try await withNamespaces(["a"]) { spaces in
+            // No suspension point between the checks: they run on the thread that switched.
+            let home = try NetworkNamespace(path: "/proc/thread-self/ns/net").identity()
+            for _ in 0..<3 {
+                let fd = SL_net_socket_in(spaces[0].descriptor, AF_NETLINK, Int32(SOCK_RAW.rawValue), NETLINK_ROUTE)
+                #expect(fd >= 0)
+                close(fd)
+                #expect(try NetworkNamespace(path: "/proc/thread-self/ns/net").identity() == home)
+            }
+            // A socket made there lives there: it sees the namespace's links, not ours.
+            let inside = try NetlinkSocket(in: spaces[0])
+            #expect(try inside.links().map(\.name) == ["lo"])
+        }
+    }
+
     @Test func sysctlEnsureWritesOnlyWhenTheValueDiffers() async throws {
         try await withNamespaces(["a"]) { (spaces: [NetworkNamespace]) async throws in
             #expect(try Sysctl.read("net/ipv4/ip_forward", in: spaces[0]) == "0")

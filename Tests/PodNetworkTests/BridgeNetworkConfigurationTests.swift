@@ -43,5 +43,8 @@ import Testing
         #expect(a == BridgeNetwork.hostInterfaceName(sandboxID: "abc", interfaceName: "eth0"))
         #expect(a != BridgeNetwork.hostInterfaceName(sandboxID: "abd", interfaceName: "eth0"))
         #expect(a.utf8.count == 15 && a.hasPrefix("veth"))
+        // The name of a sandbox's veth outlives the agent binary (reconciliation finds it by
+        // name after an upgrade): FNV-1a 64 of "abc/eth0" is 0x561a69de51a..., its first 11 hex digits.
+        #expect(a == "veth561a69de51a")
     }
 }
