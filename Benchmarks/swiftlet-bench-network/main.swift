@@ -13,9 +13,11 @@
 // masquerade is per node, set at start; the peer runs with ipMasq off).
 //
 // Usage: swiftlet-bench-network [--iterations N] [--pods N] [--rounds N] [--cni-path DIR] [--side both|swiftlet|peer]
-//                               [--loopback up|down] [--output FILE]
-// Needs root. Prints one line per metric: median, p99, peer median, peer p99 and ratio (ours/peer),
-// then the shared report table (BenchReport); `--output` writes it as JSON (`scripts/bench network`).
+//                               [--loopback up|down] [--state-root DIR] [--output FILE]
+// `--state-root` is where both sides keep their leases (a fresh directory below it; /tmp by
+// default, /run to measure a tmpfs lease store).
+// Needs root. Prints one line per metric: median, p99, peer median, peer p99, ratio (ours/peer)
+// and its 95 % interval (paired bootstrap over the iterations), then the shared report table (BenchReport); `--output` writes it as JSON (`scripts/bench network`).
 
 import BenchReport
 import Foundation
@@ -24,7 +26,9 @@ import Netlink
 import PodNetwork
 
 struct Options {
-    var iterations = 50
+    /// Single-pod iterations: at 200 the median moves by a few percent between runs on a quiet
+    /// machine (the printed 95 % interval says how much in this run).
+    var iterations = 200
     var pods = 100
     var rounds = 2
     var cniPath = "/usr/lib/cni"
@@ -34,6 +38,8 @@ struct Options {
     var loopbackUp = true
     /// Where the report JSON goes (none: only printed).
     var output: String?
+    /// The directory below which both sides' lease state goes.
+    var stateRoot = "/tmp"
 
     init(_ arguments: [String]) throws {
         var rest = arguments[...]
@@ -45,13 +51,14 @@ struct Options {
             case "--rounds": rounds = try Self.count(value, flag)
             case "--cni-path": cniPath = value
             case "--output": output = value
+            case "--state-root": stateRoot = value
             case "--loopback":
                 guard ["up", "down"].contains(value) else { throw BenchError("--loopback: expected up or down, got \(value)") }
                 loopbackUp = value == "up"
             case "--side":
                 guard ["both", "swiftlet", "peer"].contains(value) else { throw BenchError("--side: expected both, swiftlet or peer, got \(value)") }
                 side = value
-            default: throw BenchError("unknown option \(flag); expected --iterations, --pods, --rounds, --cni-path, --side, --loopback or --output")
+            default: throw BenchError("unknown option \(flag); expected --iterations, --pods, --rounds, --cni-path, --side, --loopback, --state-root or --output")
             }
         }
     }
@@ -158,7 +165,7 @@ func run(_ options: Options) async throws {
     }
     let loadBefore = loadAverage()
     let namespaces = Namespaces(loopbackUp: options.loopbackUp)
-    let state = try makeTemporaryDirectory()
+    let state = try makeTemporaryDirectory(in: options.stateRoot)
     defer { removeTree(state) }
 
     let ourNode = try namespaces.make("node-swiftlet")
@@ -197,7 +204,8 @@ func run(_ options: Options) async throws {
     }
     settle(milliseconds: 500)
     for iteration in 0..<options.iterations {
-        for side in sides {
+        // Who goes first alternates, so neither side always runs right after the other's DEL.
+        for side in iteration % 2 == 0 ? sides : sides.reversed() {
             let pod = singles[side.name]![iteration]
             let id = "one-\(iteration)"
             // An idle node: the previous DEL's deferred kernel work is not charged to this ADD.
@@ -223,14 +231,14 @@ func run(_ options: Options) async throws {
         }
         settle(milliseconds: 500)
         for index in 0..<options.pods {
-            for side in sides {
+            for side in index % 2 == 0 ? sides : sides.reversed() {
                 let start = now()
                 try await side.add(sandboxID: "seq-\(round)-\(index)", namespace: pods[side.name]![index])
                 add[scenario, default: [:]][side.name, default: Samples()].append(now() - start)
             }
         }
         for index in 0..<options.pods {
-            for side in sides {
+            for side in index % 2 == 0 ? sides : sides.reversed() {
                 let start = now()
                 try await side.delete(sandboxID: "seq-\(round)-\(index)", namespace: pods[side.name]![index])
                 del[scenario, default: [:]][side.name, default: Samples()].append(now() - start)
@@ -240,7 +248,7 @@ func run(_ options: Options) async throws {
         settle(milliseconds: 500)
     }
 
-    print("swiftlet-bench-network: built-in bridge plugin vs \(peer.name) (\(options.cniPath)), \(options.iterations) single-pod iterations, \(options.rounds) rounds of \(options.pods) pods")
+    print("swiftlet-bench-network: built-in bridge plugin vs \(peer.name) (\(options.cniPath)), \(options.iterations) single-pod iterations, \(options.rounds) rounds of \(options.pods) pods, lease state under \(options.stateRoot)")
     print("load average before / after: \(loadBefore) / \(loadAverage()) (other work on the machine widens the spread)")
     print("pod namespaces handed over with loopback \(options.loopbackUp ? "up (as the runtime does)" : "down")")
     var rows: [ReportRow] = []
@@ -267,9 +275,9 @@ func loadAverage() -> String {
     return text.split(separator: " ").prefix(3).joined(separator: " ")
 }
 
-func makeTemporaryDirectory() throws -> String {
-    var template = Array("/tmp/swiftlet-bench-XXXXXX".utf8CString)
-    guard mkdtemp(&template) != nil else { throw BenchError("mkdtemp /tmp/swiftlet-bench-XXXXXX: errno \(errno)") }
+func makeTemporaryDirectory(in root: String) throws -> String {
+    var template = Array((root + "/swiftlet-bench-XXXXXX").utf8CString)
+    guard mkdtemp(&template) != nil else { throw BenchError("mkdtemp \(root)/swiftlet-bench-XXXXXX: errno \(errno)") }
     return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
