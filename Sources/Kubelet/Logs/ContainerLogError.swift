@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// Why a container's log could not be rotated or cleaned; each names the file and the step.
 public enum ContainerLogError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A file operation (`operation`, e.g. `rename`) on `path` failed with `errno`.
@@ -19,9 +25,3 @@ public enum ContainerLogError: Error, Sendable, Equatable, CustomStringConvertib
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif

@@ -100,7 +100,7 @@ public actor ContainerLogManager: Service {
     /// Checks one running container's log and rotates it when it is too big.
     nonisolated func processContainer(_ container: Container) async {
         var metadata: Logger.Metadata = ["container": "\(container.metadata.name)", "id": "\(container.id)"]
-        if let namespace = container.labels["io.kubernetes.pod.namespace"], let pod = container.labels["io.kubernetes.pod.name"] {
+        if let namespace = container.labels[RuntimeLabels.podNamespace], let pod = container.labels[RuntimeLabels.podName] {
             metadata["pod"] = "\(namespace)/\(pod)"
         }
         do {
