@@ -115,6 +115,7 @@ let package = Package(
             dependencies: [
                 "KubeAPI",
                 "ContainerRuntime",
+                "CZlib",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -91,6 +91,10 @@ extension KubeletConfiguration {
         checks.quantity(containerLogMaxSize, FieldPath("containerLogMaxSize"))
         checks.atLeast(containerLogMaxFiles, 2, FieldPath("containerLogMaxFiles"))
         checks.atLeast(containerLogMaxWorkers, 1, FieldPath("containerLogMaxWorkers"))
+        if containerLogMonitorInterval < .seconds(3) {
+            checks.fail(FieldPath("containerLogMonitorInterval"),
+                "invalid duration \(containerLogMonitorInterval): must be at least 3s, as the kubelet requires")
+        }
 
         checks.oneOf(cgroupDriver, ["cgroupfs", "systemd"], FieldPath("cgroupDriver"))
         if !cgroupsPerQOS && !enforceNodeAllocatable.filter({ $0 != "none" }).isEmpty {

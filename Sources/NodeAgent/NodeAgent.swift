@@ -94,6 +94,7 @@ public struct NodeAgent: Sendable {
         if let pods {
             services.append(.init(service: pods.runtime, serviceName: "runtime"))
             services.append(.init(service: pods.kubelet, serviceName: "kubelet"))
+            services.append(.init(service: containerLogManager(runtime: pods.runtime.node.runtime), serviceName: "container-logs"))
             // The local API for `swiftlet pods|logs|exec`, bound now so a socket that cannot be
             // made fails the start.
             do {

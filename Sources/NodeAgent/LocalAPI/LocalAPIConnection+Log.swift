@@ -20,7 +20,7 @@ extension LocalAPIConnection {
         } catch {
             throw LocalAPIError.notFound("container \(id) of pod \"\(name)\": \(error)")
         }
-        guard let handle = FileHandle(forReadingAtPath: logPath) else {
+        guard var handle = FileHandle(forReadingAtPath: logPath) else {
             throw LocalAPIError.notFound("log of pod \"\(name)\" cannot be read: \(logPath)")
         }
         defer { try? handle.close() }
@@ -40,6 +40,14 @@ extension LocalAPIConnection {
                 try await text.send(text.take(data).flatMap { $0 }, writer: writer)
                 continue
             }
+            if let next = Self.replacement(of: handle, at: logPath) {
+                // Rotated: the runtime writes only to the new file once it exists, so the rest of
+                // the old one comes first, then the new one from its start.
+                try await text.send(text.take(try handle.readToEnd() ?? Data()).flatMap { $0 }, writer: writer)
+                try? handle.close()
+                handle = next
+                continue
+            }
             let running = (try? await pods.runtime.containerStatus(id: id).state) == .running
             guard running, isActive() else {
                 // What was written between the last read and the exit.
@@ -49,6 +57,18 @@ extension LocalAPIConnection {
             try await Task.sleep(for: Self.followInterval)
         }
         try await writer.write(ResponseWriter.chunk([]))
+    }
+}
+
+extension LocalAPIConnection {
+    /// The file now at `path` when it is no longer the one `handle` reads (the log was rotated:
+    /// renamed away and a new one made at the path); nil while it is the same file or none is there.
+    static func replacement(of handle: FileHandle, at path: String) -> FileHandle? {
+        var open = stat()
+        var named = stat()
+        guard fstat(handle.fileDescriptor, &open) == 0, stat(path, &named) == 0 else { return nil }
+        guard open.st_ino != named.st_ino || open.st_dev != named.st_dev else { return nil }
+        return FileHandle(forReadingAtPath: path)
     }
 }
 
