@@ -265,9 +265,9 @@ public actor NFTablesProxier {
 
     /// Moves what the proxier keeps of a full sync into storage of its own (see `FreshStorage`),
     /// while the sync's fragments and transaction are still alive, so that the copies come from
-    /// fresh memory rather than from the holes between them; once they are gone, whole pages
-    /// are free and go back to the system. At 10,000 services this is the difference between
-    /// keeping every page the sync touched and keeping the applied state.
+    /// fresh memory rather than from the holes between them; once they are gone, more pages are
+    /// wholly free and go back to the system (at 10,000 services, RSS after the sync ~112 ->
+    /// ~97 MiB with the trim; the rest is the sync's transient objects' fragmentation).
     private func compactAppliedState() {
         var names: [String: String] = [:]
         names.reserveCapacity(applied.count * 5)
