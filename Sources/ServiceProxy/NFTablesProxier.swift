@@ -264,19 +264,28 @@ public actor NFTablesProxier {
     }
 
     /// Moves what the proxier keeps of a full sync into storage of its own (see `FreshStorage`),
-    /// while the sync's fragments and transaction are still alive, so that the copies come from
-    /// fresh memory rather than from the holes between them; once they are gone, more pages are
-    /// wholly free and go back to the system (at 10,000 services, RSS after the sync ~112 ->
-    /// ~97 MiB with the trim; the rest is the sync's transient objects' fragmentation).
+    /// made on a fresh thread so the copies are packed in memory of their own rather than
+    /// scattered over the holes between the sync's fragments; once those are gone, their pages
+    /// are wholly free and the trim after the commit returns them.
     private func compactAppliedState() {
-        var names: [String: String] = [:]
-        names.reserveCapacity(applied.count * 5)
-        var compacted: [ServicePortName: AppliedFragment] = [:]
-        compacted.reserveCapacity(applied.count)
-        for (name, fragment) in applied { compacted[name] = fragment.compacted(names: &names) }
-        applied = compacted
-        ledger = ledger.compacted(names: &names)
-        appliedPorts = appliedPorts.mapValues { $0.map { $0 } }
+        final class Copies: @unchecked Sendable {
+            var applied: [ServicePortName: AppliedFragment] = [:]
+            var ledger = ElementLedger()
+            var appliedPorts: [ServiceName: [ServicePortName]] = [:]
+        }
+        let copies = Copies()
+        let (applied, ledger, appliedPorts) = (self.applied, self.ledger, self.appliedPorts)
+        FreshStorage.onFreshThread {
+            var names: [String: String] = [:]
+            names.reserveCapacity(applied.count * 5)
+            copies.applied.reserveCapacity(applied.count)
+            for (name, fragment) in applied { copies.applied[name] = fragment.compacted(names: &names) }
+            copies.ledger = ledger.compacted(names: &names)
+            copies.appliedPorts = appliedPorts.mapValues { $0.map { $0 } }
+        }
+        self.applied = copies.applied
+        self.ledger = copies.ledger
+        self.appliedPorts = copies.appliedPorts
     }
 
     /// What the table holds after the last successful sync, from the applied state: the fixed
