@@ -34,7 +34,8 @@ public actor NFTablesProxier {
     /// How long a flushed chain waits before it is deleted.
     public private(set) var staleChainDelay: Duration = .seconds(1)
 
-    /// Creates the proxier; nothing is programmed until the first `sync()`.
+    /// Creates the proxier; nothing is programmed until the first `sync()`. The first proxier
+    /// of the process fixes glibc malloc's thresholds (see `MallocPolicy`).
     ///
     /// - Parameters:
     ///   - connection: the nf_tables socket (moved in; the proxier is its only user).
@@ -42,6 +43,7 @@ public actor NFTablesProxier {
     ///   - health, metrics: shared with the other family's proxier and the HTTP servers.
     public init(configuration: ProxyConfiguration, connection: consuming NetfilterConnection,
                 conntrack: (any ConntrackTable)? = nil, health: ProxyHealth? = nil, metrics: ProxyMetrics? = nil) {
+        _ = MallocPolicy.fixedThresholds
         self.configuration = configuration
         builder = RulesetBuilder(configuration: configuration)
         self.connection = connection

@@ -73,6 +73,13 @@ var configuration = ProxyConfiguration(family: .ipv4, clusterCIDR: CIDR("10.244.
                                        nodeIP: "192.168.1.10", serviceCIDRs: [CIDR("10.96.0.0/16")!], hostname: "node-a")
 if ProcessInfo.processInfo.environment["PROBE_DISPATCH"] == "map" { configuration.endpointDispatch = .verdictMap }
 
+@_silgen_name("mallopt") func probeMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+if let fixed = ProcessInfo.processInfo.environment["PROBE_MALLOC_FIXED"], let bytes = Int32(fixed) {
+    // M_TRIM_THRESHOLD (-1) and M_MMAP_THRESHOLD (-3) fixed: glibc stops raising them after
+    // large blocks are freed.
+    _ = probeMallopt(-1, bytes)
+    _ = probeMallopt(-3, bytes)
+}
 let rss0 = rss()
 if mode == "rss" { fputs("== start\n", stderr); probeMallocStats() }
 let workload = SyntheticWorkload(services: count)
@@ -100,6 +107,13 @@ if mode == "rss" {
     // Only the proxier (and the workload it was fed from) are alive here.
     print("rss_only_proxier \(rss()) MiB")
     fputs("== synced+trim\n", stderr); probeMallocStats()
+    // A later full sync (as after a node-label change) from the known state, twice.
+    for _ in 0..<2 {
+        await proxier.requestFullSync()
+        let again = try await proxier.sync()!
+        print("full_sync_again full=\(again.full) total=\(ms(again.duration)) rss=\(rss()) MiB")
+        fputs("== again\n", stderr); probeMallocStats()
+    }
     exit(0)
 }
 }
