@@ -10,5 +10,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netlink.h>
+// malloc_trim: a full sync's transient objects are returned to the system after it.
+#include <malloc.h>
 
 #endif

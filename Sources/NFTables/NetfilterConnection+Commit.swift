@@ -14,12 +14,21 @@ extension NetfilterConnection {
     ///   (nothing was applied); `invalidRequest` for an operation that cannot be encoded (nothing
     ///   was sent); `systemCall` when the socket fails.
     public mutating func commit(_ transaction: NFTransaction) throws(NFTablesError) {
+        lastCommitTimings = CommitTimings()
         guard !transaction.isEmpty else { return }
+        let clock = ContinuousClock()
+        let start = clock.now
         var batch = NFBatch(firstSequence: nextSequence, expectedOperations: transaction.operations.count)
         try batch.encode(transaction)
         nextSequence = batch.endSequence &+ 1
         try ensureSendBuffer(batch.length)
+        let encoded = clock.now
         try send(batch.bytes, operation: "commit batch of \(transaction.operations.count) operations")
+        let sent = clock.now
+        lastCommitTimings.encode = encoded - start
+        lastCommitTimings.kernel = sent - encoded
+        lastCommitTimings.bytes = batch.length
+        defer { lastCommitTimings.replies = clock.now - sent }
 
         var failures: [BatchFailure] = []
         var overflowed = false

@@ -19,6 +19,21 @@ public struct NetfilterConnection: ~Copyable {
     var nextSequence: UInt32
     var sendBufferSize = 0
     let receiveBuffer: UnsafeMutableRawBufferPointer
+    /// Where the time of the last `commit(_:)` went.
+    public internal(set) var lastCommitTimings = CommitTimings()
+
+    /// The phases of one commit: encoding the batch in this process, and `sendmsg`, during which
+    /// the kernel parses, applies, validates and commits the whole batch before returning.
+    public struct CommitTimings: Sendable, Equatable {
+        public var encode: Duration = .zero
+        public var kernel: Duration = .zero
+        /// Reading the kernel's replies (errors) after the batch.
+        public var replies: Duration = .zero
+        /// The batch's size in bytes.
+        public var bytes = 0
+
+        public init() {}
+    }
 
     static let receiveBufferSize = 4 << 20
     static let receiveChunk = 256 * 1024

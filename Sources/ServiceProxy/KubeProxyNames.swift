@@ -61,6 +61,22 @@ public enum KubeProxyNames {
     public static func externalChain(_ port: ServicePortName) -> String { "external-" + servicePortBase(port) }
     /// The `loadBalancerSourceRanges` chain.
     public static func firewallChain(_ port: ServicePortName) -> String { "firewall-" + servicePortBase(port) }
+
+    /// The four per-port chain names from one hash (the builder names them all for each port).
+    struct ServicePortChains {
+        let clusterPolicy: String
+        let localPolicy: String
+        let external: String
+        let firewall: String
+
+        init(_ port: ServicePortName) {
+            let base = servicePortBase(port)
+            clusterPolicy = "service-" + base
+            localPolicy = "local-" + base
+            external = "external-" + base
+            firewall = "firewall-" + base
+        }
+    }
     /// The chain of one endpoint.
     public static func endpointChain(_ port: ServicePortName, _ endpoint: EndpointInfo) -> String {
         "endpoint-" + endpointBase(port, endpoint)

@@ -1,3 +1,4 @@
+import CSwiftletNetfilter
 import NFTables
 
 /// One IP family's service proxy: feeds the change trackers, and on `sync()` programs the
@@ -19,6 +20,9 @@ public actor NFTablesProxier {
     private var endpointSlicesSynced = false
 
     private var needFullSync = true
+    /// The kernel's table holds exactly what the last sync programmed (plus the stale chains
+    /// not yet deleted): false at start and after a failure, when a full sync reads the table.
+    private var stateKnown = false
     private var baseChainsRecreated = false
     private var applied: [ServicePortName: AppliedFragment] = [:]
     private var appliedPorts: [ServiceName: [ServicePortName]] = [:]
@@ -30,7 +34,8 @@ public actor NFTablesProxier {
     /// How long a flushed chain waits before it is deleted.
     public private(set) var staleChainDelay: Duration = .seconds(1)
 
-    /// Creates the proxier; nothing is programmed until the first `sync()`.
+    /// Creates the proxier; nothing is programmed until the first `sync()`. The first proxier
+    /// of the process fixes glibc malloc's thresholds (see `MallocPolicy`).
     ///
     /// - Parameters:
     ///   - connection: the nf_tables socket (moved in; the proxier is its only user).
@@ -38,6 +43,7 @@ public actor NFTablesProxier {
     ///   - health, metrics: shared with the other family's proxier and the HTTP servers.
     public init(configuration: ProxyConfiguration, connection: consuming NetfilterConnection,
                 conntrack: (any ConntrackTable)? = nil, health: ProxyHealth? = nil, metrics: ProxyMetrics? = nil) {
+        _ = MallocPolicy.fixedThresholds
         self.configuration = configuration
         builder = RulesetBuilder(configuration: configuration)
         self.connection = connection
@@ -103,6 +109,12 @@ public actor NFTablesProxier {
         /// sending and the kernel's work).
         public var buildDuration: Duration = .zero
         public var commitDuration: Duration = .zero
+        /// Of `commitDuration`: encoding the batch, and `sendmsg` (the kernel's parsing,
+        /// validation and commit of the batch).
+        public var encodeDuration: Duration = .zero
+        public var kernelDuration: Duration = .zero
+        /// The batch's size in bytes.
+        public var batchBytes = 0
     }
 
     /// Programs the current state. Does nothing (returns nil) until both initial lists are in.
@@ -150,20 +162,23 @@ public actor NFTablesProxier {
             if full {
                 var fragments: [(ServicePortName, ServiceFragment)] = []
                 fragments.reserveCapacity(portsNow.count)
+                let existing = try stateKnown ? programmedObjects() : existingObjects()
                 ledger = ElementLedger()
+                ledger.reserveCapacity(portsNow.count * 3)
                 applied = [:]
+                applied.reserveCapacity(portsNow.count)
                 appliedPorts = [:]
                 for name in portsNow.keys.sorted() {
                     let fragment = builder.fragment(for: portsNow[name]!, endpoints: endpointSlices.endpoints(for: name))
-                    _ = ledger.replace(owner: name, old: [], new: fragment.elements)
+                    ledger.add(owner: name, fragment.elements)
                     fragments.append((name, fragment))
                     applied[name] = AppliedFragment(fragment)
                     appliedPorts[name.service, default: []].append(name)
                 }
-                let existing = try existingObjects()
                 newlyStale = writer.writeFullSync(fragments: fragments, ledger: ledger, existingChains: existing.chains,
                                                   existingSets: existing.sets, recreateBaseChains: !baseChainsRecreated)
                 report.servicePortsWritten = fragments.count
+                compactAppliedState()
             } else {
                 let changed = changedServices.union(previousEndpoints.keys)
                 var changes: [(name: ServicePortName, old: AppliedFragment?, new: ServiceFragment?)] = []
@@ -192,9 +207,15 @@ public actor NFTablesProxier {
             let commitStart = clock.now
             report.buildDuration = commitStart - start
             try connection.commit(writer.transaction)
+            writer.transaction = NFTransaction()
             report.commitDuration = clock.now - commitStart
+            let timings = connection.lastCommitTimings
+            report.encodeDuration = timings.encode
+            report.kernelDuration = timings.kernel
+            report.batchBytes = timings.bytes
         } catch {
             needFullSync = true
+            stateKnown = false
             metrics?.syncFailed(family)
             if full { staleChains.removeAll() }
             throw error
@@ -209,6 +230,9 @@ public actor NFTablesProxier {
             for name in staleChains.keys where !flushed.contains(name) { staleChains[name] = nil }
         }
 
+        stateKnown = true
+        // The fragments and the transaction are gone; return their memory.
+        if full { _ = malloc_trim(0) }
         health?.updated(family)
         metrics?.syncSucceeded(family, at: WallClock.now(), noLocalEndpoints: noLocalEndpointCounts())
         if let conntrack, !conntrackFilters.isEmpty {
@@ -216,6 +240,7 @@ public actor NFTablesProxier {
             report.conntrackFlowsDeleted = deleted
             metrics?.conntrackEntriesDeleted(family, deleted)
         }
+        report.duration = clock.now - start
         return report
     }
 
@@ -232,10 +257,51 @@ public actor NFTablesProxier {
             try connection.commit(transaction)
             return due.count
         } catch {
-            // The chains stay in the kernel; the next full sync finds and flushes them again.
+            // The chains stay in the kernel; the next full sync reads the table, finds them and
+            // flushes them again.
+            stateKnown = false
             metrics?.cleanupFailed(family)
             return 0
         }
+    }
+
+    /// Moves what the proxier keeps of a full sync into storage of its own (see `FreshStorage`),
+    /// made on a fresh thread so the copies are packed in memory of their own rather than
+    /// scattered over the holes between the sync's fragments; once those are gone, their pages
+    /// are wholly free and the trim after the commit returns them.
+    private func compactAppliedState() {
+        final class Copies: @unchecked Sendable {
+            var applied: [ServicePortName: AppliedFragment] = [:]
+            var ledger = ElementLedger()
+            var appliedPorts: [ServiceName: [ServicePortName]] = [:]
+        }
+        let copies = Copies()
+        let (applied, ledger, appliedPorts) = (self.applied, self.ledger, self.appliedPorts)
+        FreshStorage.onFreshThread {
+            var names: [String: String] = [:]
+            names.reserveCapacity(applied.count * 5)
+            copies.applied.reserveCapacity(applied.count)
+            for (name, fragment) in applied { copies.applied[name] = fragment.compacted(names: &names) }
+            copies.ledger = ledger.compacted(names: &names)
+            copies.appliedPorts = appliedPorts.mapValues { $0.map { $0 } }
+        }
+        self.applied = copies.applied
+        self.ledger = copies.ledger
+        self.appliedPorts = copies.appliedPorts
+    }
+
+    /// What the table holds after the last successful sync, from the applied state: the fixed
+    /// chains and maps, every applied chain and affinity set, and the stale chains.
+    private func programmedObjects() -> (chains: Set<String>, sets: Set<String>) {
+        var chains = Set(builder.fixedChains.map(\.name))
+        var sets = Set(builder.fixedSets.map(\.name))
+        chains.reserveCapacity(applied.count * 5 + staleChains.count)
+        for fragment in applied.values {
+            for name in fragment.chainDigests.keys { chains.insert(name) }
+            for set in fragment.affinitySets { sets.insert(set.name) }
+        }
+        for name in staleChains.keys { chains.insert(name) }
+        return (chains, sets)
     }
 
     private func existingObjects() throws(NFTablesError) -> (chains: Set<String>, sets: Set<String>) {

@@ -11,12 +11,20 @@ extension RulesetBuilder {
         let categories = EndpointCategories(service: service, endpoints: endpoints)
 
         var chains = ChainAccumulator()
-        let clusterPolicyChain = KubeProxyNames.clusterPolicyChain(name)
-        let localPolicyChain = KubeProxyNames.localPolicyChain(name)
-        let externalChain = KubeProxyNames.externalChain(name)
-        let firewallChain = KubeProxyNames.firewallChain(name)
-
-        for endpoint in categories.allReachable { chains.ensure(KubeProxyNames.endpointChain(name, endpoint)) }
+        let portChains = KubeProxyNames.ServicePortChains(name)
+        let clusterPolicyChain = portChains.clusterPolicy
+        let localPolicyChain = portChains.localPolicy
+        let externalChain = portChains.external
+        let firewallChain = portChains.firewall
+        // Each name costs a SHA-256: computed once per endpoint.
+        var endpointChains: [EndpointInfo: String] = [:]
+        endpointChains.reserveCapacity(categories.allReachable.count)
+        for endpoint in categories.allReachable {
+            let chain = KubeProxyNames.endpointChain(name, endpoint)
+            endpointChains[endpoint] = chain
+            chains.ensure(chain)
+        }
+        let endpointChain = { (endpoint: EndpointInfo) in endpointChains[endpoint] ?? KubeProxyNames.endpointChain(name, endpoint) }
         let usesClusterPolicyChain = !categories.cluster.isEmpty && service.usesClusterEndpoints
         if usesClusterPolicyChain { chains.ensure(clusterPolicyChain) }
         let usesLocalPolicyChain = !categories.local.isEmpty && service.usesLocalEndpoints
@@ -130,15 +138,15 @@ extension RulesetBuilder {
 
         if usesClusterPolicyChain {
             writeDispatch(into: &chains, chain: clusterPolicyChain, service: name, endpoints: categories.cluster,
-                          affinity: affinityTimeout != nil)
+                          affinity: affinityTimeout != nil, endpointChain: endpointChain)
         }
         if usesLocalPolicyChain {
             writeDispatch(into: &chains, chain: localPolicyChain, service: name, endpoints: categories.local,
-                          affinity: affinityTimeout != nil)
+                          affinity: affinityTimeout != nil, endpointChain: endpointChain)
         }
 
         for endpoint in categories.allReachable {
-            let chain = KubeProxyNames.endpointChain(name, endpoint)
+            let chain = endpointChain(endpoint)
             guard let address = family.addressBytes(endpoint.address) else { continue }
             // Hairpin: an endpoint reaching its own service must come back through this node.
             chains.add(chain, match(family.sourceField, .eq, address) + [.verdict(.jump(KubeProxyNames.markForMasquerade))])
@@ -157,15 +165,15 @@ extension RulesetBuilder {
 
     /// Session-affinity lookups, then `numgen random mod N vmap { ... }` over the endpoints.
     private func writeDispatch(into chains: inout ChainAccumulator, chain: String, service: ServicePortName,
-                               endpoints: [EndpointInfo], affinity: Bool) {
+                               endpoints: [EndpointInfo], affinity: Bool, endpointChain: (EndpointInfo) -> String) {
         if affinity {
             for endpoint in endpoints {
                 let set = NFSetReference(family: tableFamily, table: KubeProxyNames.table, name: KubeProxyNames.affinitySet(service, endpoint))
                 chains.add(chain, [.load(family.sourceField, into: .r1), .lookup(set: set, sreg: .r1, dreg: nil),
-                                   .verdict(.goto(KubeProxyNames.endpointChain(service, endpoint)))])
+                                   .verdict(.goto(endpointChain(endpoint)))])
             }
         }
-        chains.add(chain, ProxyRule.randomDispatch(endpoints.map { KubeProxyNames.endpointChain(service, $0) }))
+        chains.add(chain, ProxyRule.randomDispatch(endpoints.map(endpointChain)))
     }
 }
 

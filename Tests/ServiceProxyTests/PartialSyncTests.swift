@@ -64,6 +64,40 @@ struct PartialSyncTests {
         #expect(ledger.count == 0)
     }
 
+    @Test func aSlotClaimedByTwoPortsCarriesTheFirstOwnersVerdictUntilThatOwnerLeaves() {
+        let other = Fixture.port("api")
+        let key = Fixture.ip("192.0.2.7") + [6, 0, 80]
+        let mine = [ProxyMapElement(map: .serviceIPs, key: key, verdict: .goto("external-mine"))]
+        let theirs = [ProxyMapElement(map: .serviceIPs, key: key, verdict: .goto("external-theirs"))]
+        let slot = ProxyMapElement.Slot(map: .serviceIPs, key: key)
+        var ledger = ElementLedger()
+        ledger.add(owner: port, mine)
+        // `api` sorts before `web`: its claim decides the programmed verdict.
+        let claimed = ledger.replace(owner: other, old: [], new: theirs)
+        #expect(claimed.count == 1)
+        #expect(ledger.value(of: slot) == .some(.goto("external-theirs")))
+
+        var names: [String: String] = [:]
+        let compacted = ledger.compacted(names: &names)
+        #expect(compacted.value(of: slot) == ledger.value(of: slot))
+        #expect(compacted.elementsByMap == ledger.elementsByMap)
+
+        let released = ledger.replace(owner: other, old: theirs, new: [])
+        #expect(released.count == 1)
+        #expect(ledger.value(of: slot) == .some(.goto("external-mine")))
+        #expect(ledger.replace(owner: port, old: mine, new: []).count == 1)
+        #expect(ledger.count == 0)
+    }
+
+    @Test func aCompactedAppliedFragmentEqualsTheOriginal() {
+        let service = ServicePortInfo(name: port, clusterIP: "10.96.0.10", port: 80, nodePort: 30080)
+        let fragment = builder.fragment(for: service, endpoints: Fixture.endpoints(["10.244.1.5", "10.244.2.5"]))
+        var names: [String: String] = [:]
+        let applied = AppliedFragment(fragment)
+        #expect(applied.compacted(names: &names) == applied)
+        #expect(names.count == Set(fragment.chains.map(\.name)).count)
+    }
+
     @Test func udpEndpointRemovalDeletesFlowsToEveryServiceAddressFromThatEndpoint() {
         let service = ServicePortInfo(name: Fixture.port(protocol: .udp), clusterIP: "10.96.0.53", port: 53, nodePort: 30053,
                                       externalIPs: ["192.0.2.7"])

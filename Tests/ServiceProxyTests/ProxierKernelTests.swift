@@ -96,6 +96,9 @@ struct ProxierKernelTests {
         let report = try #require(try await proxier.sync())
         #expect(!report.full)
         #expect(report.servicePortsWritten == 1)
+        #expect(report.batchBytes > 0)
+        #expect(report.duration >= report.commitDuration)
+        #expect(report.commitDuration >= report.kernelDuration)
         let after = try #require(try reader.listRuleset(family: .ip, table: "kube-proxy"))
 
         let web = ServicePortName(service: SampleServices.web, port: "http", protocol: .tcp)
@@ -114,6 +117,33 @@ struct ProxierKernelTests {
         try await proxier.sync()
         let later = try reader.listChains(family: .ip, table: "kube-proxy")
         #expect(!later.contains { $0.name == removed })
+    }
+
+    @Test func aRequestedFullSyncFromTheKnownStateFlushesTheChainsOfAServiceRemovedMeanwhile() async throws {
+        let namespace = try TestNamespace("refull")
+        let proxier = try makeProxier(namespace)
+        await SampleServices.load(into: proxier)
+        try await proxier.sync()
+        let web = ServicePortName(service: SampleServices.web, port: "http", protocol: .tcp)
+        let route = try #require(await proxier.routes().first { $0.service.name == web })
+        let webChains = Set(Fixture.builder().fragment(for: route.service, endpoints: route.endpoints).chains.map(\.name))
+        #expect(!webChains.isEmpty)
+
+        await proxier.updateService(SampleServices.web, ports: nil)
+        await proxier.requestFullSync()
+        let report = try #require(try await proxier.sync())
+        #expect(report.full)
+        var reader = try NetfilterConnection(networkNamespace: namespace.path)
+        let after = try #require(try reader.listRuleset(family: .ip, table: "kube-proxy"))
+        for chain in webChains {
+            #expect(after.chains.contains { $0.name == chain }, "chain \(chain) waits for the stale delay")
+            #expect(after.rules(inChain: chain).isEmpty, "chain \(chain)")
+        }
+        // The flushed chains are deleted after the stale delay.
+        await proxier.setStaleChainDelay(.zero)
+        try await proxier.sync()
+        let later = Set(try reader.listChains(family: .ip, table: "kube-proxy").map(\.name))
+        #expect(later.isDisjoint(with: webChains))
     }
 
     @Test func failedBatchLeavesThePreviousRulesAndTheNextSyncIsFull() async throws {

@@ -66,6 +66,8 @@ struct ProxyBenchmarkTests {
         Self.report("full_sync_operations_\(tag)", Double(operations), "ops")
         Self.report("full_sync_build_\(tag)", Self.seconds(report?.buildDuration ?? .zero), "s")
         Self.report("full_sync_commit_\(tag)", Self.seconds(report?.commitDuration ?? .zero), "s")
+        Self.report("full_sync_encode_\(tag)", Self.seconds(report?.encodeDuration ?? .zero), "s")
+        Self.report("full_sync_kernel_\(tag)", Self.seconds(report?.kernelDuration ?? .zero), "s")
         Self.report("proxy_rss_growth_\(tag)", Double(rssAfter - rssBefore) / 1_048_576, "MiB")
         Self.report("proxy_rss_\(tag)", Double(rssAfter) / 1_048_576, "MiB")
 
@@ -87,6 +89,7 @@ struct ProxyBenchmarkTests {
         Self.report("endpoint_change_\(tag)", Self.seconds(changeTime) * 1000, "ms")
         Self.report("endpoint_change_operations_\(tag)", Double(change?.operations ?? 0), "ops")
         Self.report("endpoint_change_commit_\(tag)", Self.seconds(change?.commitDuration ?? .zero) * 1000, "ms")
+        Self.report("endpoint_change_kernel_\(tag)", Self.seconds(change?.kernelDuration ?? .zero) * 1000, "ms")
         #expect(change?.full == false)
         #expect(change?.servicePortsWritten == 1)
 
