@@ -8,7 +8,8 @@
 //   swiftlet-monitor exec <spec file>   join a running container and exec (stdio inherited); the
 //                                       spec file is removed once read
 //
-// Files in the state directory: spec (input), monitor.sock, started, exit ("<wait status> <ns>").
+// Files in the state directory (the container's directory in the runtime's run directory, on
+// tmpfs): spec (input), monitor.sock, started, exit ("<wait status> <ns>").
 #include "CSwiftletRuntime.h"
 
 #include <dirent.h>
@@ -62,16 +63,15 @@ static int write_all(int fd, const void *data, size_t length) {
     return 0;
 }
 
-// Written to a temporary file and renamed, so a reader never sees half of it. `durable` adds an
-// fsync: the exit status must survive a crash of the node, while the start time is only read by an
-// agent restarted on a running node (after a reboot the container is gone) and is on the start
-// path, so it is not synced.
-static int write_file_atomically(const char *name, const char *text, int durable) {
+// Written to a temporary file and renamed, so a reader never sees half of it. Not synced: the
+// state directory is the runtime's run directory on tmpfs, read only by an agent restarted on a
+// running node (a reboot ends the container and empties the directory alike).
+static int write_file_atomically(const char *name, const char *text) {
     char temporary[256];
     snprintf(temporary, sizeof(temporary), "%s.tmp", name);
     int fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return -1;
-    if (write_all(fd, text, strlen(text)) < 0 || (durable && fsync(fd) < 0)) { close(fd); return -1; }
+    if (write_all(fd, text, strlen(text)) < 0) { close(fd); return -1; }
     close(fd);
     return rename(temporary, name);
 }
@@ -385,7 +385,7 @@ static int run(const char *state_dir) {
                             snprintf(message, sizeof(message), "error %d %d\n", failure.step, failure.error);
                         } else {
                             snprintf(message, sizeof(message), "%lld\n", (long long)started_at);
-                            write_file_atomically("started", message, 0);
+                            write_file_atomically("started", message);
                             snprintf(message, sizeof(message), "started %lld\n", (long long)started_at);
                             joined_pod_cgroup = 1;
                         }
@@ -446,7 +446,7 @@ static int run(const char *state_dir) {
     if (!started) close(start[1]);
     for (int i = 0; i < MAX_CLIENTS; i++) if (clients[i] >= 0) close(clients[i]);
     snprintf(message, sizeof(message), "%d %lld\n", status, (long long)finished_at);
-    write_file_atomically("exit", message, 1);
+    write_file_atomically("exit", message);
     unlink("monitor.sock");
     return 0;
 }
