@@ -287,27 +287,8 @@ static int run(const char *state_dir) {
     close(start[0]);
     if (in[0] >= 0) close(in[0]);
 
-    SL_report ready;
-    ssize_t n;
-    do { n = read(report[0], &ready, sizeof(ready)); } while (n < 0 && errno == EINTR);
-    if (n != (ssize_t)sizeof(ready) || ready.step != SL_STEP_READY) {
-        if (n != (ssize_t)sizeof(ready)) { ready.step = SL_STEP_CLONE; ready.error = ECHILD; }
-        snprintf(message, sizeof(message), "error %d %d\n", ready.step, ready.error);
-        report_to_agent(sync_fd, message);
-        while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {}
-        return 1;
-    }
-
-    int master = spec.tty ? SL_receive_fd(console[0]) : -1;
-    if (console[0] >= 0) close(console[0]);
-    if (spec.tty && master < 0) {
-        snprintf(message, sizeof(message), "error %d %d\n", SL_STEP_STDIO, errno);
-        report_to_agent(sync_fd, message);
-        kill(child, SIGKILL);
-        while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {}
-        return 1;
-    }
-
+    // The socket and the log file are made while the child sets the container up, off the
+    // path from its report to the agent's answer.
     int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_un address = { .sun_family = AF_UNIX };
     snprintf(address.sun_path, sizeof(address.sun_path), "monitor.sock");
@@ -322,6 +303,30 @@ static int run(const char *state_dir) {
 
     log_t log = { .spec = &spec, .fd = -1 };
     log_open(&log);
+
+    SL_report ready;
+    ssize_t n;
+    do { n = read(report[0], &ready, sizeof(ready)); } while (n < 0 && errno == EINTR);
+    if (n != (ssize_t)sizeof(ready) || ready.step != SL_STEP_READY) {
+        if (n != (ssize_t)sizeof(ready)) { ready.step = SL_STEP_CLONE; ready.error = ECHILD; }
+        snprintf(message, sizeof(message), "error %d %d\n", ready.step, ready.error);
+        report_to_agent(sync_fd, message);
+        unlink("monitor.sock");
+        while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {}
+        return 1;
+    }
+
+    int master = spec.tty ? SL_receive_fd(console[0]) : -1;
+    if (console[0] >= 0) close(console[0]);
+    if (spec.tty && master < 0) {
+        snprintf(message, sizeof(message), "error %d %d\n", SL_STEP_STDIO, errno);
+        report_to_agent(sync_fd, message);
+        unlink("monitor.sock");
+        kill(child, SIGKILL);
+        while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {}
+        return 1;
+    }
+
     stream_t streams[2] = { { .name = "stdout", .fd = out[0] }, { .name = "stderr", .fd = err[0] } };
     if (master >= 0) {
         close(out[0]);
