@@ -36,8 +36,9 @@ public actor DirectoryImageStore: ImageService, RootfsProvider {
         return entries.first { Self.imageID($0.key) == image.image }.map { ($0.key, $0.value) }
     }
 
-    /// The directories are made off the actor: on a busy disk each costs milliseconds, which
-    /// containers created at once would otherwise wait for one after another.
+    /// The directories are made outside the actor, on the caller's task: on a busy disk each
+    /// costs milliseconds, which containers created at once would otherwise wait for one after
+    /// another (and a thread of their own would add a wake-up to every start).
     public nonisolated func prepareRootfs(
         image: ImageSpec, containerID: String, scratchDirectory: String
     ) async throws -> (PreparedRootfs, ImageConfig, imageRef: String) {
@@ -46,10 +47,8 @@ public actor DirectoryImageStore: ImageService, RootfsProvider {
         }
         guard overlay else { return (.directory(entry.directory), entry.config, Self.imageID(reference)) }
         let upper = scratchDirectory + "/upper", work = scratchDirectory + "/work"
-        try await Blocking.run {
-            try FileSystem.makeDirectories(upper)
-            try FileSystem.makeDirectories(work)
-        }
+        try FileSystem.makeDirectories(upper)
+        try FileSystem.makeDirectories(work)
         return (.overlay(lower: [entry.directory], upper: upper, work: work), entry.config, Self.imageID(reference))
     }
 
