@@ -12,6 +12,9 @@
 //   runc_run_d_N_at_once   reported too.
 //   pods_N_concurrent      wall time until N pods started at once all run; peer: N `runc run -d`
 //                          at once.
+//   pods_N_concurrent_     each pod's three calls while N start at once (no peer): where the
+//   sandbox, _create,      wall time goes when they contend.
+//   _start
 //   monitor_rss            resident memory of one container's swiftlet-monitor, over the N pods
 //                          (no peer measured: containerd's per-pod shim needs containerd running).
 //
@@ -237,15 +240,22 @@ func benchmark(_ options: Options) async throws -> [ReportRow] {
 
     // N pods at once; the monitors' memory is read while they all run.
     var concurrent: [UInt64] = [], concurrentPeer: [UInt64] = [], rss: [UInt64] = []
+    var manySandbox: [UInt64] = [], manyCreate: [UInt64] = [], manyStart: [UInt64] = []
     for round in 0..<options.rounds {
         let start = now()
-        let sandboxes = try await withThrowingTaskGroup(of: String.self) { group in
+        let started = try await withThrowingTaskGroup(of: (sandbox: String, times: PodStartTimes).self) { group in
             for index in 0..<options.pods {
-                group.addTask { try await startPod(runtime, name: "many-\(round)-\(index)", logRoot: logRoot) }
+                group.addTask { try await startPodTimed(runtime, name: "many-\(round)-\(index)", logRoot: logRoot) }
             }
-            return try await group.reduce(into: [String]()) { $0.append($1) }
+            return try await group.reduce(into: []) { $0.append($1) }
         }
         concurrent.append(now() - start)
+        let sandboxes = started.map(\.sandbox)
+        for (_, times) in started {
+            manySandbox.append(times.sandboxReady - times.started)
+            manyCreate.append(times.created - times.sandboxReady)
+            manyStart.append(times.running - times.created)
+        }
         rss.append(contentsOf: monitors(under: runDirectory).compactMap(residentKiB))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for sandbox in sandboxes { group.addTask { try await runtime.removePodSandbox(id: sandbox) } }
@@ -272,6 +282,9 @@ func benchmark(_ options: Options) async throws -> [ReportRow] {
         ReportRow(metric: "runc_run_d", unit: "ms", nanoseconds: peer, peer: "-", peerNanoseconds: nil),
         ReportRow(metric: "pods_\(options.pods)_concurrent", unit: "ms", nanoseconds: concurrent,
                   peer: "\(options.pods)x runc run -d", peerNanoseconds: concurrentPeer),
+        ReportRow(metric: "pods_\(options.pods)_concurrent_sandbox", unit: "ms", nanoseconds: manySandbox, peer: "-", peerNanoseconds: nil),
+        ReportRow(metric: "pods_\(options.pods)_concurrent_create", unit: "ms", nanoseconds: manyCreate, peer: "-", peerNanoseconds: nil),
+        ReportRow(metric: "pods_\(options.pods)_concurrent_start", unit: "ms", nanoseconds: manyStart, peer: "-", peerNanoseconds: nil),
         ReportRow(metric: "runc_run_d_\(options.pods)_at_once", unit: "ms", nanoseconds: concurrentPeer, peer: "-", peerNanoseconds: nil),
         ReportRow(metric: "monitor_rss", unit: "KiB", median: rssMedian, p99: rssP99, peer: "-", peerMedian: nil),
     ]
