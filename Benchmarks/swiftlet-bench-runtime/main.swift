@@ -12,14 +12,19 @@
 //   runc_run_d_N_at_once   reported too.
 //   pods_N_concurrent      wall time until N pods started at once all run; peer: N `runc run -d`
 //                          at once.
+//   pods_N_concurrent_     each pod's three calls while N start at once (no peer): where the
+//   sandbox, _create,      wall time goes when they contend.
+//   _start
 //   monitor_rss            resident memory of one container's swiftlet-monitor, over the N pods
 //                          (no peer measured: containerd's per-pod shim needs containerd running).
 //
 // Usage: swiftlet-bench-runtime [--iterations N] [--pods N] [--rounds N] [--runc PATH]
-//                               [--monitor PATH] [--temporary DIR] [--output FILE]
-// Needs root and cgroups. Everything it makes lives in a temporary directory (under --temporary,
-// /tmp by default: the root filesystem and runc's bundle, the runtime's state and the pod logs;
-// runc keeps its own state in /run/runc) and a cgroup parent of its own, removed at the end.
+//                               [--monitor PATH] [--temporary DIR] [--run DIR] [--output FILE]
+// Needs root and cgroups. What it makes lives in a temporary directory (under --temporary, /tmp by
+// default, standing for /var/lib and /var/log: the root filesystem and runc's bundle, the
+// runtime's state directory with the containers' writable layers, and the pod logs), in a run
+// directory (under --run, /run by default: the runtime's run directory, as runc keeps its state in
+// /run/runc) and in a cgroup parent of its own, all removed at the end.
 
 import BenchReport
 import ContainerRuntime
@@ -36,6 +41,7 @@ struct Options {
         .deletingLastPathComponent().appendingPathComponent("swiftlet-monitor").path
     var output: String?
     var temporary = "/tmp"
+    var run = "/run"
 
     init(_ arguments: [String]) throws {
         var rest = arguments[...]
@@ -49,8 +55,10 @@ struct Options {
             case "--monitor": monitor = value
             case "--output": output = value
             case "--temporary": temporary = value
+            case "--run": run = value
             default:
-                throw BenchError("unknown option \(flag); expected --iterations, --pods, --rounds, --runc, --monitor, --temporary or --output")
+                throw BenchError(
+                    "unknown option \(flag); expected --iterations, --pods, --rounds, --runc, --monitor, --temporary, --run or --output")
             }
         }
     }
@@ -181,23 +189,25 @@ func benchmark(_ options: Options) async throws -> [ReportRow] {
     guard access(options.runc, X_OK) == 0 else { throw BenchError("the peer \(options.runc) is missing (Debian: runc)") }
     guard access(options.monitor, X_OK) == 0 else { throw BenchError("\(options.monitor) is missing: build swiftlet-monitor") }
     let root = "\(options.temporary)/swiftlet-bench-runtime-\(getpid())"
+    let runDirectory = "\(options.run)/swiftlet-bench-runtime-\(getpid())"
     let rootfs = root + "/rootfs", logRoot = root + "/pods"
     let cgroupParent = "swiftlet-bench-\(getpid())"
     try makeRootfs(rootfs)
     let mode = NativeRuntimeConfiguration.CgroupMode.detect()
     defer {
-        for pid in monitors(under: root) { kill(pid, SIGKILL) }
+        for pid in monitors(under: runDirectory) { kill(pid, SIGKILL) }
         // A run that failed part-way leaves its sandboxes' namespace and shm mounts behind.
-        for mountPoint in mountPoints(under: root).reversed() { umount2(mountPoint, Int32(MNT_DETACH)) }
+        for mountPoint in mountPoints(under: runDirectory).reversed() { umount2(mountPoint, Int32(MNT_DETACH)) }
         switch mode {
         case .v1(let cgroupRoot, let controllers): for controller in controllers { removeCgroupTree("\(cgroupRoot)/\(controller)/\(cgroupParent)") }
         case .v2(let cgroupRoot): removeCgroupTree("\(cgroupRoot)/\(cgroupParent)")
         }
         try? FileManager.default.removeItem(atPath: root)
+        try? FileManager.default.removeItem(atPath: runDirectory)
     }
     let store = DirectoryImageStore(images: ["rootfs": .init(directory: rootfs, config: ImageConfig(cmd: ["sh"]))])
     var configuration = NativeRuntimeConfiguration(
-        stateDirectory: root + "/state", monitorPath: options.monitor, cgroupMode: mode, cgroupParent: cgroupParent,
+        stateDirectory: root + "/state", runDirectory: runDirectory, monitorPath: options.monitor, cgroupMode: mode, cgroupParent: cgroupParent,
         logMaxSizeBytes: 0, rootfs: store, images: store)
     configuration.logger.logLevel = .warning
     let runtime = try await NativeRuntime.start(configuration: configuration)
@@ -230,16 +240,23 @@ func benchmark(_ options: Options) async throws -> [ReportRow] {
 
     // N pods at once; the monitors' memory is read while they all run.
     var concurrent: [UInt64] = [], concurrentPeer: [UInt64] = [], rss: [UInt64] = []
+    var manySandbox: [UInt64] = [], manyCreate: [UInt64] = [], manyStart: [UInt64] = []
     for round in 0..<options.rounds {
         let start = now()
-        let sandboxes = try await withThrowingTaskGroup(of: String.self) { group in
+        let started = try await withThrowingTaskGroup(of: (sandbox: String, times: PodStartTimes).self) { group in
             for index in 0..<options.pods {
-                group.addTask { try await startPod(runtime, name: "many-\(round)-\(index)", logRoot: logRoot) }
+                group.addTask { try await startPodTimed(runtime, name: "many-\(round)-\(index)", logRoot: logRoot) }
             }
-            return try await group.reduce(into: [String]()) { $0.append($1) }
+            return try await group.reduce(into: []) { $0.append($1) }
         }
         concurrent.append(now() - start)
-        rss.append(contentsOf: monitors(under: root).compactMap(residentKiB))
+        let sandboxes = started.map(\.sandbox)
+        for (_, times) in started {
+            manySandbox.append(times.sandboxReady - times.started)
+            manyCreate.append(times.created - times.sandboxReady)
+            manyStart.append(times.running - times.created)
+        }
+        rss.append(contentsOf: monitors(under: runDirectory).compactMap(residentKiB))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for sandbox in sandboxes { group.addTask { try await runtime.removePodSandbox(id: sandbox) } }
             try await group.waitForAll()
@@ -265,15 +282,26 @@ func benchmark(_ options: Options) async throws -> [ReportRow] {
         ReportRow(metric: "runc_run_d", unit: "ms", nanoseconds: peer, peer: "-", peerNanoseconds: nil),
         ReportRow(metric: "pods_\(options.pods)_concurrent", unit: "ms", nanoseconds: concurrent,
                   peer: "\(options.pods)x runc run -d", peerNanoseconds: concurrentPeer),
+        ReportRow(metric: "pods_\(options.pods)_concurrent_sandbox", unit: "ms", nanoseconds: manySandbox, peer: "-", peerNanoseconds: nil),
+        ReportRow(metric: "pods_\(options.pods)_concurrent_create", unit: "ms", nanoseconds: manyCreate, peer: "-", peerNanoseconds: nil),
+        ReportRow(metric: "pods_\(options.pods)_concurrent_start", unit: "ms", nanoseconds: manyStart, peer: "-", peerNanoseconds: nil),
         ReportRow(metric: "runc_run_d_\(options.pods)_at_once", unit: "ms", nanoseconds: concurrentPeer, peer: "-", peerNanoseconds: nil),
         ReportRow(metric: "monitor_rss", unit: "KiB", median: rssMedian, p99: rssP99, peer: "-", peerMedian: nil),
     ]
 }
 
+/// The 1, 5 and 15 minute load averages: the figures mean little without them on a shared machine.
+func loadAverage() -> String {
+    ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "").split(separator: " ").prefix(3).joined(separator: " ")
+}
+
 do {
     let options = try Options(Array(CommandLine.arguments.dropFirst()))
     print("swiftlet-bench-runtime: native runtime vs runc, \(options.iterations) single pods, \(options.rounds) rounds of \(options.pods) pods at once")
-    try Report.emit("runtime", try await benchmark(options), output: options.output)
+    let loadBefore = loadAverage()
+    let rows = try await benchmark(options)
+    try Report.emit("runtime", rows, output: options.output)
+    print("load average: \(loadBefore) before, \(loadAverage()) after")
 } catch {
     FileHandle.standardError.write(Data("swiftlet-bench-runtime: \(error)\n".utf8))
     exit(1)

@@ -16,7 +16,7 @@
 //   5. mounts: / recursively slave; overlay rootfs if asked; rootfs bound onto itself; then the
 //      spec's mounts in order (/proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, /sys, caller mounts,
 //      /etc/hosts, /etc/hostname, /etc/resolv.conf); then the default device nodes
-//   6. pivot_root into the rootfs and detach the old root
+//   6. pivot_root into the rootfs; a child process detaches the old root (see detach_old_root)
 //   7. masked paths, read-only paths, read-only rootfs; with a terminal, open it from the new
 //      /dev/ptmx, make it stdio and the controlling terminal, and send its master to the monitor
 //   8. hostname (only when the container has its own UTS namespace), rlimits, setsid
@@ -25,7 +25,8 @@
 //      effective, permitted, inheritable and ambient sets (libcap)
 //  11. working directory
 //  12. report READY to the monitor and wait for the start byte
-//  13. no_new_privs, then seccomp last when no_new_privs is on; look up the executable; execve
+//  13. reap the old root's detacher (before step 9 instead when seccomp is loaded there); then
+//      no_new_privs, then seccomp last when no_new_privs is on; look up the executable; execve
 //
 // Any failure writes {step, errno} to the close-on-exec report pipe and exits 127.
 #include "CSwiftletRuntime.h"
@@ -50,6 +51,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define SL_PROPAGATION_FLAGS (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)
@@ -72,7 +74,10 @@ static int join(char *out, size_t size, const char *root, const char *path) {
     return 0;
 }
 
+// `mkdir -p`: the path itself first, since mount points' parents nearly always exist.
 static int mkdir_all(const char *path, mode_t mode) {
+    if (mkdir(path, mode) == 0 || errno == EEXIST) return 0;
+    if (errno != ENOENT) return -1;
     char buffer[PATH_MAX];
     size_t length = strlen(path);
     if (length >= sizeof(buffer)) { errno = ENAMETOOLONG; return -1; }
@@ -203,6 +208,33 @@ static void finish_cgroups(const SL_spec *spec, int report_fd, int *cgroups_fd) 
     *cgroups_fd = -1;
     if (n != 1) { errno = n == 0 ? ECANCELED : errno; fail(report_fd, SL_STEP_CGROUP); }
     if (spec->cgroupns && unshare(CLONE_NEWCGROUP) < 0) fail(report_fd, SL_STEP_CGROUP);
+}
+
+// Step 6's unmount of the old root detaches it at once, but umount2 returns only after an RCU
+// grace period (the kernel frees the detached mounts after one): milliseconds on a busy node, the
+// longest single wait of the init path. A child process in the same mount namespace makes that
+// call, so the wait overlaps steps 7-12 and the create-to-start round trip. The init reaps it
+// before anything of the image runs, so the old root is gone by then; a failed unmount (the exit
+// status carries its errno) fails the start. Returns the child's PID, or -1 with errno set.
+static pid_t detach_old_root(void) {
+    pid_t child = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+    if (child != 0) return child;
+    syscall(SYS_close_range, 0U, ~0U, 0U);
+    _exit(umount2(".", MNT_DETACH) == 0 ? 0 : errno);
+}
+
+// Waits for the detacher; fails the init when it could not detach the old root.
+static void reap_detacher(pid_t *detacher, int report_fd) {
+    if (*detacher <= 0) return;
+    int status = 0;
+    pid_t done;
+    do { done = waitpid(*detacher, &status, 0); } while (done < 0 && errno == EINTR);
+    *detacher = 0;
+    if (done < 0) fail(report_fd, SL_STEP_PIVOT_ROOT);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        errno = WIFEXITED(status) ? WEXITSTATUS(status) : ECHILD;
+        fail(report_fd, SL_STEP_PIVOT_ROOT);
+    }
 }
 
 static int load_seccomp(const SL_spec *spec) {
@@ -364,9 +396,11 @@ void SL_container_init(const SL_spec *spec, int report_fd, int start_fd, int cgr
 
     finish_cgroups(spec, report_fd, &cgroups_fd);
 
-    // 6. pivot_root: the old root is stacked under the new one, then detached.
-    if (chdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
-        fail(report_fd, SL_STEP_PIVOT_ROOT);
+    // 6. pivot_root: the old root is stacked on the new one, then detached by a child (the
+    // init's own lookups start at its new root, below the stack, so they do not wait for it).
+    if (chdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0) fail(report_fd, SL_STEP_PIVOT_ROOT);
+    pid_t detacher = detach_old_root();
+    if (detacher < 0 || chdir("/") < 0) fail(report_fd, SL_STEP_PIVOT_ROOT);
 
     // 7. masked and read-only paths, read-only rootfs
     for (size_t i = 0; i < spec->masked_count; i++) if (mask_path(spec->masked[i]) < 0) fail(report_fd, SL_STEP_MASK_PATHS);
@@ -384,8 +418,12 @@ void SL_container_init(const SL_spec *spec, int report_fd, int start_fd, int cgr
     }
     if (!spec->tty && setsid() < 0) fail(report_fd, SL_STEP_SETSID);
 
-    // 9. seccomp early, while CAP_SYS_ADMIN is still held, when no_new_privs is off
-    if (!spec->no_new_privs && load_seccomp(spec) < 0) fail(report_fd, SL_STEP_SECCOMP);
+    // 9. seccomp early, while CAP_SYS_ADMIN is still held, when no_new_privs is off (the filter
+    // might not allow waiting for the detacher, so that is done first)
+    if (!spec->no_new_privs && spec->seccomp_program) {
+        reap_detacher(&detacher, report_fd);
+        if (load_seccomp(spec) < 0) fail(report_fd, SL_STEP_SECCOMP);
+    }
 
     // 10. identity and capabilities
     int step = 0;
@@ -403,7 +441,8 @@ void SL_container_init(const SL_spec *spec, int report_fd, int start_fd, int cgr
     if (n != 1) { errno = n == 0 ? ECANCELED : errno; fail(report_fd, SL_STEP_START_WAIT); }
     close(start_fd);
 
-    // 13. no_new_privs, seccomp last, exec
+    // 13. the old root gone; no_new_privs, seccomp last, exec
+    reap_detacher(&detacher, report_fd);
     if (spec->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(report_fd, SL_STEP_NO_NEW_PRIVS);
     if (spec->no_new_privs && load_seccomp(spec) < 0) fail(report_fd, SL_STEP_SECCOMP);
     char path[PATH_MAX];

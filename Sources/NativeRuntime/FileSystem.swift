@@ -33,16 +33,15 @@ enum FileSystem {
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
-    /// `mkdir -p`. The directory itself is tried first: its parents usually exist already.
+    /// `mkdir -p`. The directory itself is tried first and parents only when it is missing one,
+    /// from the nearest up: they usually exist already.
     static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(SystemCallError) {
         if mkdir(path, mode) == 0 || errno == EEXIST { return }
-        var current = path.hasPrefix("/") ? "" : "."
-        for component in path.split(separator: "/") {
-            current += "/" + component
-            if mkdir(current, mode) != 0 && errno != EEXIST {
-                throw SystemCallError(call: "mkdir", subject: current, errno: errno)
-            }
+        guard errno == ENOENT, let slash = path.lastIndex(of: "/"), slash != path.startIndex else {
+            throw SystemCallError(call: "mkdir", subject: path, errno: errno)
         }
+        try makeDirectories(String(path[..<slash]), mode: mode)
+        if mkdir(path, mode) != 0 && errno != EEXIST { throw SystemCallError(call: "mkdir", subject: path, errno: errno) }
     }
 
     /// The names in a directory, without `.` and `..`; empty when it does not exist.

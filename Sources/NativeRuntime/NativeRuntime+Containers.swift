@@ -15,10 +15,11 @@ extension NativeRuntime {
         let id = Self.newID()
         let directory = "\(containersDirectory)/\(id)"
         let cgroupPath = "\(sandbox.cgroupPath)/\(id)"
-        try FileSystem.makeDirectories(directory + "/scratch", mode: 0o711)
+        let scratch = scratchDirectory(id)
+        try FileSystem.makeDirectories(directory, mode: 0o711)
         do {
             let (rootfs, image, imageRef) = try await configuration.rootfs.prepareRootfs(
-                image: config.image, containerID: id, scratchDirectory: directory + "/scratch")
+                image: config.image, containerID: id, scratchDirectory: scratch)
             var (spec, record) = try buildSpec(
                 id: id, directory: directory, cgroupPath: cgroupPath, config: config, sandbox: sandbox,
                 rootfs: rootfs, image: image, imageRef: imageRef)
@@ -63,6 +64,7 @@ extension NativeRuntime {
             cgroups.remove(cgroupPath)
             try? await configuration.rootfs.releaseRootfs(containerID: id)
             FileSystem.removeTree(directory)
+            FileSystem.removeTree(scratch)
             if error is RuntimeError { throw error }
             throw RuntimeError.failed("\(subject): \(error)")
         }
@@ -375,6 +377,7 @@ extension NativeRuntime {
         cgroups.remove(record.cgroupPath)
         try? await configuration.rootfs.releaseRootfs(containerID: id)
         FileSystem.removeTree(record.directory)
+        FileSystem.removeTree(scratchDirectory(id))
         publish(id, .deleted, sandboxID: record.sandboxID)
     }
 

@@ -34,13 +34,17 @@ public actor NativeRuntime: ContainerRuntime {
     private var exitWaiters: [String: [Int: CheckedContinuation<Bool, Never>]] = [:]
     private var nextToken = 0
 
-    var sandboxesDirectory: String { configuration.stateDirectory + "/sandboxes" }
-    var containersDirectory: String { configuration.stateDirectory + "/containers" }
+    /// Records and files of sandboxes and of containers, on tmpfs (the run directory).
+    var sandboxesDirectory: String { configuration.runDirectory + "/sandboxes" }
+    var containersDirectory: String { configuration.runDirectory + "/containers" }
+    /// Writable layers on disk, one directory per container whose rootfs provider wants one.
+    var scratchRoot: String { configuration.stateDirectory + "/containers" }
+    func scratchDirectory(_ id: String) -> String { scratchRoot + "/" + id }
 
     private init(configuration: NativeRuntimeConfiguration) throws {
         self.configuration = configuration
         self.cgroups = configuration.cgroups
-        self.seccomp = SeccompCompiler(directory: configuration.stateDirectory + "/seccomp")
+        self.seccomp = SeccompCompiler(directory: configuration.runDirectory + "/seccomp")
         self.watcher = try ProcessWatcher()
     }
 
@@ -57,13 +61,21 @@ public actor NativeRuntime: ContainerRuntime {
         return runtime
     }
 
-    /// Stops watching containers (they keep running, owned by their monitors).
+    /// Stops watching containers (they keep running, owned by their monitors). A runtime with
+    /// no sandbox and no container left removes its run directory.
     public func shutdown() {
         watcher.shutdown()
         for fd in containerPidfds.values { close(fd) }
         containerPidfds.removeAll()
         for continuation in subscribers.values { continuation.finish() }
         subscribers.removeAll()
+        if sandboxes.isEmpty && containers.isEmpty {
+            // Only what the runtime made, entry by entry: the run directory may be one a person chose.
+            for name in FileSystem.list(seccomp.directory) { unlink(seccomp.directory + "/" + name) }
+            for directory in [seccomp.directory, sandboxesDirectory, containersDirectory, configuration.runDirectory] {
+                rmdir(directory)
+            }
+        }
     }
 
     // MARK: Persistence and recovery
@@ -87,6 +99,7 @@ public actor NativeRuntime: ContainerRuntime {
     private func recover() throws {
         try FileSystem.makeDirectories(sandboxesDirectory, mode: 0o711)
         try FileSystem.makeDirectories(containersDirectory, mode: 0o711)
+        defer { removeOrphanedScratch() }
         for name in FileSystem.list(sandboxesDirectory) {
             guard let bytes = try? FileSystem.readBytes("\(sandboxesDirectory)/\(name)/sandbox.json"),
                 let record = try? JSONDecoder().decode(SandboxRecord.self, from: Data(bytes))
@@ -121,6 +134,14 @@ public actor NativeRuntime: ContainerRuntime {
             } else {
                 markLost(record.id)
             }
+        }
+    }
+
+    /// Writable layers of containers the run directory no longer knows: those a reboot ended
+    /// (tmpfs forgot them) or whose removal an agent crash interrupted.
+    private func removeOrphanedScratch() {
+        for name in FileSystem.list(scratchRoot) where containers[name] == nil {
+            FileSystem.removeTree(scratchDirectory(name))
         }
     }
 

@@ -18,8 +18,16 @@ public struct NativeRuntimeConfiguration: Sendable {
         }
     }
 
-    /// State of sandboxes and containers, e.g. `/var/lib/swiftlet/runtime`.
+    /// What the runtime keeps on disk, e.g. `/var/lib/swiftlet/runtime`: the writable layers of
+    /// containers whose root filesystem provider asks for scratch space. Nothing here is needed to
+    /// adopt containers; what is left of containers a reboot ended is removed at start.
     public var stateDirectory: String
+    /// Short-lived state of sandboxes and containers, on tmpfs (as containerd keeps its state in
+    /// `/run/containerd` and its root in `/var/lib/containerd`): records, specs, monitor sockets,
+    /// start and exit files, namespace and shm mount points, the pods' `/etc` files and the root
+    /// filesystem mount points. It survives an agent restart, so running containers are adopted
+    /// again, and vanishes with a reboot, which ends every container anyway.
+    public var runDirectory: String
     /// The `swiftlet-monitor` executable.
     public var monitorPath: String
     public var cgroupMode: CgroupMode
@@ -36,13 +44,15 @@ public struct NativeRuntimeConfiguration: Sendable {
     /// Where lifecycle events go; each line carries `pod` (namespace/name) and `container`.
     public var logger: Logger
 
+    /// `runDirectory` defaults to `defaultRunDirectory(stateDirectory:)`.
     public init(
-        stateDirectory: String, monitorPath: String, cgroupMode: CgroupMode = .detect(), cgroupParent: String = "kubepods",
+        stateDirectory: String, runDirectory: String? = nil, monitorPath: String, cgroupMode: CgroupMode = .detect(), cgroupParent: String = "kubepods",
         defaultCapabilities: CapabilitySet = .containerdDefault, logMaxSizeBytes: UInt64 = 10 * 1024 * 1024,
         logMaxFiles: Int = 5, network: any SandboxNetwork = LoopbackOnlyNetwork(), rootfs: any RootfsProvider,
         images: any ImageService, logger: Logger = Logger(label: "swiftlet.runtime")
     ) {
         self.stateDirectory = stateDirectory
+        self.runDirectory = runDirectory ?? Self.defaultRunDirectory(stateDirectory: stateDirectory)
         self.monitorPath = monitorPath
         self.cgroupMode = cgroupMode
         self.cgroupParent = cgroupParent
@@ -53,6 +63,13 @@ public struct NativeRuntimeConfiguration: Sendable {
         self.rootfs = rootfs
         self.images = images
         self.logger = logger
+    }
+
+    /// `/run/swiftlet/runtime/<hash of stateDirectory>`: under `/run` (tmpfs), and named after the
+    /// state directory so that runtimes on different state directories (a test's, a second agent's)
+    /// never share one while an agent restarted on the same state directory finds its own again.
+    public static func defaultRunDirectory(stateDirectory: String) -> String {
+        "/run/swiftlet/runtime/" + stateDirectory.fnv1aHex
     }
 
     var cgroups: any CgroupDriver {

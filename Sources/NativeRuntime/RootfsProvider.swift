@@ -42,8 +42,9 @@ public enum PreparedRootfs: Sendable, Equatable, Codable {
 /// Seam to the image store: prepares a container's root filesystem from an image.
 /// `Images` (overlay snapshots) implements it; `DirectoryImageStore` does for tests.
 public protocol RootfsProvider: Sendable {
-    /// Prepares the rootfs of container `containerID` from `image`; `scratchDirectory` is an empty
-    /// directory owned by the container (removed with it) for upper and work directories.
+    /// Prepares the rootfs of container `containerID` from `image`. `scratchDirectory` is a path on
+    /// the runtime's state disk, not yet created, that the provider may create for upper and work
+    /// directories; the runtime removes it with the container.
     func prepareRootfs(image: ImageSpec, containerID: String, scratchDirectory: String) async throws -> (PreparedRootfs, ImageConfig, imageRef: String)
     /// Releases what `prepareRootfs` made for the container (after the container is removed).
     func releaseRootfs(containerID: String) async throws

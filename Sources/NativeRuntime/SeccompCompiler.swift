@@ -19,7 +19,8 @@ struct SeccompContext: ~Copyable {
 /// program is written to a file the init path loads with `seccomp(2)`, so no container start
 /// pays for compiling.
 final class SeccompCompiler: Sendable {
-    private let directory: String
+    /// Where the compiled programs are.
+    let directory: String
     private let compiled = Mutex<[SeccompProfile: String]>([:])
 
     /// `directory` holds the compiled programs.

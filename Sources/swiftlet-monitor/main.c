@@ -8,7 +8,8 @@
 //   swiftlet-monitor exec <spec file>   join a running container and exec (stdio inherited); the
 //                                       spec file is removed once read
 //
-// Files in the state directory: spec (input), monitor.sock, started, exit ("<wait status> <ns>").
+// Files in the state directory (the container's directory in the runtime's run directory, on
+// tmpfs): spec (input), monitor.sock, started, exit ("<wait status> <ns>").
 #include "CSwiftletRuntime.h"
 
 #include <dirent.h>
@@ -62,16 +63,15 @@ static int write_all(int fd, const void *data, size_t length) {
     return 0;
 }
 
-// Written to a temporary file and renamed, so a reader never sees half of it. `durable` adds an
-// fsync: the exit status must survive a crash of the node, while the start time is only read by an
-// agent restarted on a running node (after a reboot the container is gone) and is on the start
-// path, so it is not synced.
-static int write_file_atomically(const char *name, const char *text, int durable) {
+// Written to a temporary file and renamed, so a reader never sees half of it. Not synced: the
+// state directory is the runtime's run directory on tmpfs, read only by an agent restarted on a
+// running node (a reboot ends the container and empties the directory alike).
+static int write_file_atomically(const char *name, const char *text) {
     char temporary[256];
     snprintf(temporary, sizeof(temporary), "%s.tmp", name);
     int fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return -1;
-    if (write_all(fd, text, strlen(text)) < 0 || (durable && fsync(fd) < 0)) { close(fd); return -1; }
+    if (write_all(fd, text, strlen(text)) < 0) { close(fd); return -1; }
     close(fd);
     return rename(temporary, name);
 }
@@ -287,27 +287,8 @@ static int run(const char *state_dir) {
     close(start[0]);
     if (in[0] >= 0) close(in[0]);
 
-    SL_report ready;
-    ssize_t n;
-    do { n = read(report[0], &ready, sizeof(ready)); } while (n < 0 && errno == EINTR);
-    if (n != (ssize_t)sizeof(ready) || ready.step != SL_STEP_READY) {
-        if (n != (ssize_t)sizeof(ready)) { ready.step = SL_STEP_CLONE; ready.error = ECHILD; }
-        snprintf(message, sizeof(message), "error %d %d\n", ready.step, ready.error);
-        report_to_agent(sync_fd, message);
-        while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {}
-        return 1;
-    }
-
-    int master = spec.tty ? SL_receive_fd(console[0]) : -1;
-    if (console[0] >= 0) close(console[0]);
-    if (spec.tty && master < 0) {
-        snprintf(message, sizeof(message), "error %d %d\n", SL_STEP_STDIO, errno);
-        report_to_agent(sync_fd, message);
-        kill(child, SIGKILL);
-        while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {}
-        return 1;
-    }
-
+    // The socket and the log file are made while the child sets the container up, off the
+    // path from its report to the agent's answer.
     int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_un address = { .sun_family = AF_UNIX };
     snprintf(address.sun_path, sizeof(address.sun_path), "monitor.sock");
@@ -322,6 +303,30 @@ static int run(const char *state_dir) {
 
     log_t log = { .spec = &spec, .fd = -1 };
     log_open(&log);
+
+    SL_report ready;
+    ssize_t n;
+    do { n = read(report[0], &ready, sizeof(ready)); } while (n < 0 && errno == EINTR);
+    if (n != (ssize_t)sizeof(ready) || ready.step != SL_STEP_READY) {
+        if (n != (ssize_t)sizeof(ready)) { ready.step = SL_STEP_CLONE; ready.error = ECHILD; }
+        snprintf(message, sizeof(message), "error %d %d\n", ready.step, ready.error);
+        report_to_agent(sync_fd, message);
+        unlink("monitor.sock");
+        while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {}
+        return 1;
+    }
+
+    int master = spec.tty ? SL_receive_fd(console[0]) : -1;
+    if (console[0] >= 0) close(console[0]);
+    if (spec.tty && master < 0) {
+        snprintf(message, sizeof(message), "error %d %d\n", SL_STEP_STDIO, errno);
+        report_to_agent(sync_fd, message);
+        unlink("monitor.sock");
+        kill(child, SIGKILL);
+        while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {}
+        return 1;
+    }
+
     stream_t streams[2] = { { .name = "stdout", .fd = out[0] }, { .name = "stderr", .fd = err[0] } };
     if (master >= 0) {
         close(out[0]);
@@ -385,7 +390,7 @@ static int run(const char *state_dir) {
                             snprintf(message, sizeof(message), "error %d %d\n", failure.step, failure.error);
                         } else {
                             snprintf(message, sizeof(message), "%lld\n", (long long)started_at);
-                            write_file_atomically("started", message, 0);
+                            write_file_atomically("started", message);
                             snprintf(message, sizeof(message), "started %lld\n", (long long)started_at);
                             joined_pod_cgroup = 1;
                         }
@@ -446,7 +451,7 @@ static int run(const char *state_dir) {
     if (!started) close(start[1]);
     for (int i = 0; i < MAX_CLIENTS; i++) if (clients[i] >= 0) close(clients[i]);
     snprintf(message, sizeof(message), "%d %lld\n", status, (long long)finished_at);
-    write_file_atomically("exit", message, 1);
+    write_file_atomically("exit", message);
     unlink("monitor.sock");
     return 0;
 }

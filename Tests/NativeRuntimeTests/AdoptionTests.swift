@@ -39,6 +39,10 @@ struct AdoptionTests {
             }
             let long = try id(of: "long")
             let short = try id(of: "short")
+            // The agent ran with the default run directory: its records are there, under /run.
+            let agentRun = NativeRuntimeConfiguration.defaultRunDirectory(stateDirectory: agentState)
+            defer { for pid in RuntimeFixture.monitors(under: agentRun) { kill(pid, SIGKILL) } }
+            #expect(FileManager.default.fileExists(atPath: "\(agentRun)/containers/\(long)/container.json"))
             kill(agent.processIdentifier, SIGKILL)
             agent.waitUntilExit()
             #expect(agent.terminationReason == .uncaughtSignal)
@@ -54,6 +58,8 @@ struct AdoptionTests {
             #expect(shortStatus.state == .exited)
             #expect(shortStatus.exitCode == 7)
             #expect(shortStatus.reason == ContainerStatus.reasonError)
+            // Adoption keeps the writable layers of the containers it knows.
+            #expect(FileManager.default.fileExists(atPath: "\(agentState)/containers/\(long)/upper"))
             let longStatus = try await restarted.containerStatus(id: long)
             #expect(longStatus.state == .running)
             #expect(kill(longStatus.pid, 0) == 0, "the adopted container's process is not alive")
@@ -69,6 +75,7 @@ struct AdoptionTests {
                 try await restarted.removePodSandbox(id: sandbox.id)
             }
             await restarted.shutdown()
+            #expect(!FileManager.default.fileExists(atPath: agentRun), "the run directory outlived its last sandbox")
         }
     }
 }

@@ -29,6 +29,27 @@ struct IsolationTests {
         }
     }
 
+    @Test func containerProcessSeesOnlyItsOwnMountsFromItsFirstInstruction() async throws {
+        // A child of the init detaches the host's old root while the start is pending; the init
+        // waits for it before executing the image, so even the first thing the process reads
+        // shows one root (the overlay) and none of the host's mounts stacked on it.
+        try await RuntimeFixture.with { fixture in
+            let (_, id, sandboxConfig) = try await fixture.runContainer("mounts", ["cat", "/proc/self/mountinfo"])
+            let status = try await fixture.waitUntilExited(id)
+            #expect(status.exitCode == 0)
+            let lines = try fixture.logLines(sandboxConfig, "mounts").map(\.text)
+            let mountPoints = lines.compactMap { line -> String? in
+                let fields = line.split(separator: " ")
+                return fields.count > 4 ? String(fields[4]) : nil
+            }
+            let roots = lines.filter { $0.split(separator: " ").dropFirst(4).first == "/" }
+            #expect(roots.count == 1, "mounts at /: \(roots)")
+            #expect(roots.first?.contains(" - overlay ") == true, "\(roots)")
+            #expect(mountPoints.contains("/proc"))
+            #expect(Set(mountPoints).count == mountPoints.count, "a mount point appears twice: \(mountPoints)")
+        }
+    }
+
     @Test func hostProcessesAreInvisibleInside() async throws {
         try await withRunningContainer { fixture, id in
             let result = try await fixture.runtime.execSync(containerID: id, command: ["sh", "-c", "ls /proc | grep -E '^[0-9]+$'"], timeout: 10)

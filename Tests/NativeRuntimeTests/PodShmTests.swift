@@ -55,7 +55,7 @@ struct PodShmTests {
             // the namespace this thread sees varies (0, 1 or 2 copies were seen). The container's
             // view above is the one that matters; after removal nothing may be left in ours.
             try await fixture.runtime.removePodSandbox(id: sandbox)
-            #expect(try hostMounts(under: fixture.stateDirectory).isEmpty)
+            #expect(try hostMounts(under: fixture.runDirectory).isEmpty)
         }
     }
 
@@ -74,7 +74,7 @@ struct PodShmTests {
             try await fixture.runtime.startContainer(id: id)
             let read = try await fixture.runtime.execSync(containerID: id, command: ["cat", "/dev/shm/\(marker)"], timeout: 10)
             #expect(read.stdoutText == "host\n")
-            #expect(try hostMounts(under: "\(fixture.stateDirectory)/sandboxes/\(sandbox)/shm").isEmpty)
+            #expect(try hostMounts(under: "\(fixture.runDirectory)/sandboxes/\(sandbox)/shm").isEmpty)
         }
     }
 }

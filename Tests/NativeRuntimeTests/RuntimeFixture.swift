@@ -14,6 +14,7 @@ final class RuntimeFixture: Sendable {
     let root: String
     let rootfs: String
     let stateDirectory: String
+    let runDirectory: String
     let logRoot: String
     let cgroupParent: String
     let monitorPath: String
@@ -34,13 +35,14 @@ final class RuntimeFixture: Sendable {
         root = "/tmp/swiftlet-rt-\(UUID().uuidString.prefix(8))"
         rootfs = root + "/rootfs"
         stateDirectory = root + "/state"
+        runDirectory = root + "/run"
         logRoot = root + "/pods"
         cgroupParent = "swiftlet-test-\(UUID().uuidString.prefix(8))"
         monitorPath = Self.productsDirectory + "/swiftlet-monitor"
         try Self.makeBusyboxRootfs(rootfs)
         store = DirectoryImageStore(images: [Self.image: .init(directory: rootfs, config: config)])
         var configuration = NativeRuntimeConfiguration(
-            stateDirectory: stateDirectory, monitorPath: monitorPath,
+            stateDirectory: stateDirectory, runDirectory: runDirectory, monitorPath: monitorPath,
             cgroupMode: .v1(root: "/sys/fs/cgroup", controllers: Self.controllers), cgroupParent: cgroupParent,
             logMaxSizeBytes: 0, rootfs: store, images: store)
         configuration.logger.logLevel = .warning
