@@ -41,7 +41,8 @@ extension NodeRuntimeSettings {
         registry.plainHTTP = Set(swiftlet.images.insecureRegistries)
         let cgroupRoot = node.kubelet.cgroupRoot.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         self.init(
-            runtimeStateDirectory: swiftlet.stateDir + "/runtime", imageStoreDirectory: swiftlet.images.storeDir, registry: registry,
+            runtimeStateDirectory: swiftlet.stateDir + "/runtime", runtimeRunDirectory: swiftlet.runDir + "/runtime",
+            imageStoreDirectory: swiftlet.images.storeDir, registry: registry,
             monitorPath: monitorPath, cgroupParent: cgroupRoot.isEmpty ? "kubepods" : cgroupRoot + "/kubepods",
             network: network, logger: logger)
     }

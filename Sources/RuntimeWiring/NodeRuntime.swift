@@ -27,6 +27,9 @@ public struct NodeRuntimeSettings: Sendable {
 
     /// The runtime's state directory (sandboxes, containers).
     public var runtimeStateDirectory: String
+    /// Where the runtime keeps state that must not outlive a reboot (on tmpfs); nil: the
+    /// runtime's default for `runtimeStateDirectory`.
+    public var runtimeRunDirectory: String?
     /// The image store's root.
     public var imageStoreDirectory: String
     /// The registries the store pulls from.
@@ -41,11 +44,12 @@ public struct NodeRuntimeSettings: Sendable {
 
     /// Settings with the given directories and network; the rest as the runtime's defaults.
     public init(
-        runtimeStateDirectory: String, imageStoreDirectory: String, registry: RegistryConfiguration = RegistryConfiguration(),
-        monitorPath: String, cgroupMode: NativeRuntimeConfiguration.CgroupMode = .detect(), cgroupParent: String = "kubepods",
+        runtimeStateDirectory: String, runtimeRunDirectory: String? = nil, imageStoreDirectory: String,
+        registry: RegistryConfiguration = RegistryConfiguration(), monitorPath: String, cgroupMode: NativeRuntimeConfiguration.CgroupMode = .detect(), cgroupParent: String = "kubepods",
         network: Network, logger: Logger = Logger(label: "swiftlet.runtime")
     ) {
         self.runtimeStateDirectory = runtimeStateDirectory
+        self.runtimeRunDirectory = runtimeRunDirectory
         self.imageStoreDirectory = imageStoreDirectory
         self.registry = registry
         self.monitorPath = monitorPath
@@ -88,7 +92,7 @@ public struct NodeRuntime: Sendable {
         let attachment = plugin.map { PluginSandboxNetwork(plugin: $0, logger: settings.logger) }
         let network: any SandboxNetwork = attachment ?? LoopbackOnlyNetwork()
         let runtime = try await NativeRuntime.start(configuration: NativeRuntimeConfiguration(
-            stateDirectory: settings.runtimeStateDirectory, monitorPath: settings.monitorPath, cgroupMode: settings.cgroupMode,
+            stateDirectory: settings.runtimeStateDirectory, runDirectory: settings.runtimeRunDirectory, monitorPath: settings.monitorPath, cgroupMode: settings.cgroupMode,
             cgroupParent: settings.cgroupParent, network: network, rootfs: images, images: images, logger: settings.logger))
         if let attachment {
             let live = try await runtime.listPodSandboxes(filter: PodSandboxFilter()).filter { $0.state == .ready }.map(\.id)
