@@ -174,6 +174,17 @@ struct CgroupDeviceProgramTests {
         }
     }
 
+    @Test func aProgramTheVerifierRefusesIsReportedWithTheVerifiersLog() throws {
+        // No exit: the verifier rejects a program that can run off its end.
+        let code = BPFInstruction.move32(.r0, 1).bytes
+        let error = #expect(throws: BPFLoadError.self) {
+            _ = try BPFSystemCall.loadDeviceProgram(code, name: DeviceProgram.kernelName, subject: "test")
+        }
+        #expect(error?.error.errno == EINVAL)
+        #expect(error?.verifierLog.isEmpty == false)
+        #expect(error?.description.contains("BPF_PROG_LOAD") == true)
+    }
+
     @Test func aBadRuleIsReportedWithTheCgroupAndTheRule() throws {
         try withCgroup { cgroup in
             let error = #expect(throws: RuntimeError.self) {
