@@ -35,8 +35,9 @@ protocol CgroupDriver: Sendable {
     func usage(_ path: String) -> CgroupUsage
     /// Removes the cgroup (which must be empty). Missing cgroups are not an error.
     func remove(_ path: String)
-    /// Denies every device but `allowed` (cgroup v1 `devices` rules such as `c 1:3 rwm`).
-    /// Returns false when this hierarchy cannot (v2 needs a BPF device program, not written yet).
+    /// Denies every device but `allowed` (cgroup v1 `devices` rules such as `c 1:3 rwm`): v1
+    /// writes the `devices` controller's files, v2 attaches a BPF device program. Returns false
+    /// when this hierarchy cannot (v1 without the `devices` controller).
     func restrictDevices(_ path: String, allowed: [String]) throws -> Bool
 }
 
@@ -243,5 +244,17 @@ struct CgroupV2: CgroupDriver {
 
     func remove(_ path: String) { removeDirectory(directory(path)) }
 
-    func restrictDevices(_ path: String, allowed: [String]) throws -> Bool { false }
+    /// Attaches a BPF device program allowing only `allowed` (see ``DeviceProgram``), in place of
+    /// the one an earlier call attached.
+    func restrictDevices(_ path: String, allowed: [String]) throws -> Bool {
+        let rules: [DeviceRule]
+        do { rules = try allowed.map { try DeviceRule(parsing: $0) } } catch {
+            throw RuntimeError.failed("cgroup \(path): \(error)")
+        }
+        do { try DeviceProgram(rules: rules).attach(toCgroup: directory(path)) } catch {
+            throw RuntimeError.failed(
+                "cgroup \(path): attaching the device program for the rules \(allowed.map { "'\($0)'" }.joined(separator: ", ")): \(error)")
+        }
+        return true
+    }
 }

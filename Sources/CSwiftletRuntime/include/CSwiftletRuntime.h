@@ -179,6 +179,9 @@ int SL_receive_fd(int socket);
 int SL_open_console(int socket);
 /// TIOCSWINSZ on a terminal.
 int SL_set_window_size(int fd, unsigned short rows, unsigned short columns);
+/// bpf(2): runs `command` with the `size` bytes of `union bpf_attr` at `attributes`. Returns the
+/// call's result (a descriptor for loads) or -1 with errno.
+int SL_bpf(int command, void *attributes, unsigned int size);
 
 #ifdef __cplusplus
 }
