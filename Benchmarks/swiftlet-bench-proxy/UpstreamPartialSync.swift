@@ -3,7 +3,8 @@
 ///
 /// - every chain of a changed service port (its service chain and all its endpoint chains) is
 ///   declared, flushed and written again (`ensureChain` + the rules), never only the new one;
-/// - map and set elements that are new or carry a new value are added, gone ones deleted;
+/// - map and set elements that are new or carry a new value are added, gone ones deleted, and
+///   the elements leading to a rewritten chain are added again;
 /// - chains no longer used are flushed in the same transaction and remembered as stale; a later
 ///   sync deletes the ones stale for at least a second, in a transaction of its own run first.
 ///
@@ -53,8 +54,12 @@ struct UpstreamPartialSync {
         for chain in rewritten {
             for rule in next.chains[chain] ?? [] { sync += "add rule \(table) \(chain) \(rule)\n" }
         }
+        // New and changed elements, and those of the rewritten service ports again (upstream
+        // writes every element of a service it updates; adding an unchanged one is a no-op).
+        let rewrittenSet = Set(rewritten)
         for (map, elements) in next.elements.sorted(by: { $0.key < $1.key }) {
-            for (key, value) in elements.sorted(by: { $0.key < $1.key }) where current.elements[map]?[key] != value {
+            for (key, value) in elements.sorted(by: { $0.key < $1.key })
+            where current.elements[map]?[key] != value || (value.hasPrefix("goto ") && rewrittenSet.contains(String(value.dropFirst(5)))) {
                 sync += "add element \(table) \(map) { \(key)\(value.isEmpty ? "" : " : \(value)") }\n"
             }
         }
