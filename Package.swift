@@ -230,6 +230,12 @@ let package = Package(
             path: "Benchmarks/swiftlet-bench-pods",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "swiftlet-bench-proxy",
+            dependencies: ["BenchReport", "ServiceProxy", "NFTables", "Netlink", "CSwiftletNet"],
+            path: "Benchmarks/swiftlet-bench-proxy",
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: Tests
 
