@@ -163,8 +163,8 @@ extension PodBench {
             try? FileManager.default.removeItem(atPath: copy)
             try? FileManager.default.copyItem(atPath: apiRoot + "/agent.log", toPath: copy)
             if let watch = parts.watch, let text = try? String(contentsOfFile: copy, encoding: .utf8) {
-                let breakdown = StartupBreakdown(log: text, createdAt: parts.createdAt) { watch.readyWallMilliseconds($0) }
-                FileHandle.standardError.write(Data(breakdown.table().utf8))
+                let breakdown = StartupBreakdown(log: text, startedAt: parts.createdAt) { watch.readyWallMilliseconds($0) }
+                FileHandle.standardError.write(Data(breakdown.table("api_pod_startup").utf8))
             }
         }
         parts.watch?.cancel()

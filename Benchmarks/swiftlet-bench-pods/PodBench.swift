@@ -49,9 +49,11 @@ final class PodBench {
         let idleRSS = try agentRSS()
 
         var startups: [UInt64] = []
+        var startedAt: [String: Int64] = [:]
         for index in 0..<options.iterations {
             let pod = "default/single-\(index)-\(nodeName)"
             let started = try writeManifest("single-\(index)")
+            startedAt["single-\(index)-\(nodeName)"] = started
             let ready = try await waitUntilReady([pod], timeout: 60)
             startups.append(UInt64(max(0, ready[pod]! - started)) * 1_000_000)
             try removeManifest("single-\(index)")
@@ -68,6 +70,14 @@ final class PodBench {
         for name in names { try removeManifest(name) }
         try await waitUntilGone(names.map { "default/\($0)-\(nodeName)" }, timeout: 300)
         stopAgent()
+        if let copy = options.agentLog {
+            let path = copy + ".static"
+            try? FileManager.default.removeItem(atPath: path)
+            try? FileManager.default.copyItem(atPath: log.path, toPath: path)
+            if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+                FileHandle.standardError.write(Data(StartupBreakdown(log: text, startedAt: startedAt).table("pod_startup").utf8))
+            }
+        }
 
         return [
             ReportRow(metric: "pod_startup", unit: "ms", nanoseconds: startups, peer: "-", peerNanoseconds: nil),

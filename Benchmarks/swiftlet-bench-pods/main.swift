@@ -18,7 +18,8 @@
 //
 // Usage: swiftlet-bench-pods [--iterations N] [--pods N] [--only static|api] [--swiftlet PATH]
 //                            [--busybox-image SCRIPT] [--output FILE] [--agent-log FILE]
-// --agent-log keeps a copy of the joined agent's log (timestamped lines) for api_pod_startup.
+// --agent-log keeps a copy of the joined agent's log (timestamped lines) for api_pod_startup, and
+// of the standalone agent's at FILE.static; each run prints where the startups' time went.
 // Needs root, cgroups, `ip`, `nsenter` and /bin/busybox (busybox-static). The process makes the
 // node network namespace and runs itself again inside it (so the test control plane, the client
 // and the agent all share the node's loopback). Everything it makes — the namespace, a temporary

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import KubeAPI
 import Kubelet
 import Logging
@@ -23,21 +24,32 @@ public struct PodStatusReport: Service {
     public func run() async throws {
         let changes = await statuses.changes()
         try write(await statuses.all.map(Summary.init))
+        // The table is written by a task of its own, with the latest statuses, so a slow disk
+        // delays neither the log lines nor the next change; changes during a write coalesce.
+        let (stale, markStale) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         await cancelWhenGracefulShutdown {
-            var last: [String: Summary] = [:]
-            for await pod in changes {
-                let summary = Summary(pod)
-                if last[summary.fullName] != summary {
-                    last[summary.fullName] = summary.phase.isEmpty ? nil : summary
-                    logger.info(
-                        "pod status", metadata: ["pod": "\(summary.fullName)", "phase": "\(summary.phase.isEmpty ? "gone" : summary.phase)",
-                                                 "ready": "\(summary.ready)", "ip": "\(summary.ip)"])
+            await withDiscardingTaskGroup { group in
+                group.addTask {
+                    for await _ in stale {
+                        do {
+                            try write(await statuses.all.map(Summary.init))
+                        } catch {
+                            logger.warning("cannot write the pod status table", metadata: ["path": "\(path)", "error": "\(error)"])
+                        }
+                    }
                 }
-                do {
-                    try write(await statuses.all.map(Summary.init))
-                } catch {
-                    logger.warning("cannot write the pod status table", metadata: ["path": "\(path)", "error": "\(error)"])
+                var last: [String: Summary] = [:]
+                for await pod in changes {
+                    let summary = Summary(pod)
+                    if last[summary.fullName] != summary {
+                        last[summary.fullName] = summary.phase.isEmpty ? nil : summary
+                        logger.info(
+                            "pod status", metadata: ["pod": "\(summary.fullName)", "phase": "\(summary.phase.isEmpty ? "gone" : summary.phase)",
+                                                     "ready": "\(summary.ready)", "ip": "\(summary.ip)"])
+                    }
+                    markStale.yield()
                 }
+                markStale.finish()
             }
         }
         try? FileManager.default.removeItem(atPath: path)
@@ -75,9 +87,33 @@ public struct PodStatusReport: Service {
         }.joined(separator: "\n") + "\n"
     }
 
+    /// Replaces the table file: a temporary file renamed over it, not synced (the table says
+    /// what the pods do now and is rewritten on each change; Foundation's atomic write would
+    /// `fsync` every time).
     private func write(_ pods: [Summary]) throws {
         let directory = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try Self.table(pods.filter { !$0.phase.isEmpty }).write(toFile: path, atomically: true, encoding: .utf8)
+        let temporary = path + ".tmp"
+        let bytes = Array(Self.table(pods.filter { !$0.phase.isEmpty }).utf8)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        var written = 0
+        while written < bytes.count {
+            let count = bytes[written...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else {
+                let error = POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+                close(descriptor)
+                unlink(temporary)
+                throw error
+            }
+            written += count
+        }
+        close(descriptor)
+        guard rename(temporary, path) == 0 else {
+            let error = POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+            unlink(temporary)
+            throw error
+        }
     }
 }

@@ -66,9 +66,11 @@ extension RuntimeManager {
             let file = "\(directory)/\(restartCount)"
             do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                if !FileManager.default.createFile(atPath: file, contents: Data()) {
-                    throw CocoaError(.fileWriteUnknown)
-                }
+                // An empty file made in place, as upstream's os.Create: FileManager.createFile
+                // writes a temporary file and renames it, one more journalled step on the start path.
+                let descriptor = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+                guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+                close(descriptor)
             } catch {
                 throw TerminationMessageFileError(path: file, underlying: "\(error)")
             }
