@@ -8,7 +8,8 @@
 //   ingest/                   blobs being written; never visible under blobs/ until verified
 //   layers/<diffID hex>/fs    each layer unpacked once, overlay whiteouts in place
 //   containers/<id>/{upper,work}  per-container overlay directories
-//   index.json                images, layer sizes and snapshots, written atomically
+//   index.json                images and layer sizes, written atomically and synced
+//   snapshots.json            container snapshots and last use, written atomically, not synced
 
 import Foundation
 import Logging

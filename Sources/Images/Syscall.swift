@@ -96,14 +96,16 @@ enum Syscall {
         try check("mkdir", path, tolerating: [EEXIST]) { mkdir(path, mode) }
     }
 
-    /// Writes `data` to `path` atomically: a temporary file in the same directory, `fsync`, `rename`.
-    static func writeAtomically(_ data: Data, to path: String) throws(ImageError) {
+    /// Writes `data` to `path` atomically: a temporary file in the same directory, `fsync` (when
+    /// `durable`), `rename`. Without the `fsync`, a crash of the node may leave the previous
+    /// contents, or on some file systems an empty file; a process crash loses nothing.
+    static func writeAtomically(_ data: Data, to path: String, durable: Bool = true) throws(ImageError) {
         let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = try check("open", temporary) { open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
         var isOpen = true
         do {
             try write(data, to: fd, path: temporary)
-            try check("fsync", temporary) { fsync(fd) }
+            if durable { try check("fsync", temporary) { fsync(fd) } }
             close(fd)
             isOpen = false
             try check("rename", path) { rename(temporary, path) }
