@@ -132,6 +132,7 @@ let package = Package(
                 "ServiceProxy",
                 "NFTables",
                 "KubeClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
