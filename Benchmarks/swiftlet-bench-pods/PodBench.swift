@@ -46,7 +46,7 @@ final class PodBench {
         try startAgent(config: config, logPath: log.path)
         // Idle: the agent has opened its runtime and network; let start-up allocations settle.
         try await Task.sleep(for: .seconds(3))
-        let idleRSS = try agentRSS()
+        let idleRSS = try agentRSS(label: "idle")
 
         var startups: [UInt64] = []
         var startedAt: [String: Int64] = [:]
@@ -66,7 +66,7 @@ final class PodBench {
         let ready = try await waitUntilReady(names.map { "default/\($0)-\(nodeName)" }, timeout: 300)
         let burst = UInt64(max(0, (ready.values.max() ?? burstStart) - burstStart)) * 1_000_000
         try await Task.sleep(for: .seconds(3))
-        let busyRSS = try agentRSS()
+        let busyRSS = try agentRSS(label: "busy")
         for name in names { try removeManifest(name) }
         try await waitUntilGone(names.map { "default/\($0)-\(nodeName)" }, timeout: 300)
         stopAgent()
@@ -221,8 +221,16 @@ final class PodBench {
         }
     }
 
-    /// The agent's resident memory (VmRSS) in MiB.
-    private func agentRSS() throws -> Double {
+    /// The agent's resident memory (VmRSS) in MiB; with `--smaps`, its smaps and status are
+    /// copied to `label.smaps` and `label.status` first.
+    private func agentRSS(label: String) throws -> Double {
+        if let directory = options.smaps, let pid = agent?.processIdentifier {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            for file in ["smaps", "status"] {
+                let text = try String(contentsOfFile: "/proc/\(pid)/\(file)", encoding: .utf8)
+                try text.write(toFile: "\(directory)/\(label).\(file)", atomically: true, encoding: .utf8)
+            }
+        }
         guard let pid = agent?.processIdentifier,
               let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),

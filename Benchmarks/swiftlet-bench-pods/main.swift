@@ -17,9 +17,11 @@
 // No peer is measured: a kubelet needs a container runtime and a control plane of its own.
 //
 // Usage: swiftlet-bench-pods [--iterations N] [--pods N] [--only static|api] [--swiftlet PATH]
-//                            [--busybox-image SCRIPT] [--output FILE] [--agent-log FILE]
+//                            [--busybox-image SCRIPT] [--output FILE] [--agent-log FILE] [--smaps DIR]
 // --agent-log keeps a copy of the joined agent's log (timestamped lines) for api_pod_startup, and
 // of the standalone agent's at FILE.static; each run prints where the startups' time went.
+// --smaps copies the agent's /proc/PID/smaps and status into DIR (idle.*, busy.*) at each RSS
+// reading, for breaking the figure down by mapping.
 // Needs root, cgroups, `ip`, `nsenter` and /bin/busybox (busybox-static). The process makes the
 // node network namespace and runs itself again inside it (so the test control plane, the client
 // and the agent all share the node's loopback). Everything it makes — the namespace, a temporary
@@ -41,6 +43,8 @@ struct Options {
     var only: String?
     /// Where to copy the joined agent's log at the end.
     var agentLog: String?
+    /// A directory to copy the agent's /proc/PID/smaps and status into at each RSS reading.
+    var smaps: String?
 
     init(_ arguments: [String]) throws {
         var rest = arguments[...]
@@ -53,10 +57,11 @@ struct Options {
             case "--busybox-image": busyboxImage = value
             case "--output": output = value
             case "--agent-log": agentLog = value
+            case "--smaps": smaps = value
             case "--only":
                 guard value == "static" || value == "api" else { throw BenchError("--only: expected static or api, got \(value)") }
                 only = value
-            default: throw BenchError("unknown option \(flag); expected --iterations, --pods, --only, --swiftlet, --busybox-image, --output or --agent-log")
+            default: throw BenchError("unknown option \(flag); expected --iterations, --pods, --only, --swiftlet, --busybox-image, --output, --agent-log or --smaps")
             }
         }
     }

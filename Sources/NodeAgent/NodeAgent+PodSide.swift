@@ -45,7 +45,8 @@ extension NodeAgent {
         if !kubeletConfiguration.staticPodURL.isEmpty {
             sources.append(ManifestURLSource(
                 url: kubeletConfiguration.staticPodURL, headers: kubeletConfiguration.staticPodURLHeader, nodeName: identity.name,
-                checkFrequency: kubeletConfiguration.httpCheckFrequency.duration, logger: kubeletLogger))
+                checkFrequency: kubeletConfiguration.httpCheckFrequency.duration, logger: kubeletLogger,
+                fetch: ManifestURLFetcher.fetch))
         }
         var settings = KubeletSettings(node: configuration, nodeName: identity.name, hostIPs: identity.addresses)
         settings.admission = admission(identity: identity)

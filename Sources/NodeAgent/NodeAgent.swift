@@ -26,7 +26,8 @@ import ServiceLifecycle
 ///    the kubelet's Services and the EndpointSlices of its pods, and the proxy's `/healthz`);
 /// 5. the local API (``LocalAPIServer``, `apiSocket`) is bound with the pod side and serves
 ///    while the kubelet runs; its socket file is removed when it stops;
-/// 6. ``SystemdNotifyService`` comes last, so `READY=1` is sent only after every other service
+/// 6. ``HeapTrimService`` gives the C heap's free pages back after bursts of work;
+/// 7. ``SystemdNotifyService`` comes last, so `READY=1` is sent only after every other service
 ///    has started, and `STOPPING=1` is the first thing said on shutdown.
 public struct NodeAgent: Sendable {
     /// The validated configuration the agent runs with.
@@ -134,6 +135,8 @@ public struct NodeAgent: Sendable {
                 throw error
             }
         }
+
+        services.append(.init(service: HeapTrimService(), serviceName: "heap-trim"))
 
         if let notifier = SystemdNotifier(environment: environment) {
             let watchdog = SystemdWatchdog(environment: environment)

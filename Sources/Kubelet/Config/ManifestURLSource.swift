@@ -2,14 +2,11 @@ import Foundation
 import KubeAPI
 import Logging
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-
 /// The manifest URL (`staticPodURL`), fetched every `checkFrequency` (upstream's
 /// `httpCheckFrequency`) with the configured headers. A failed fetch keeps the last snapshot.
 public struct ManifestURLSource: PodSource {
-    /// Fetches the URL's body; injectable for tests.
+    /// Fetches the URL's body. The agent passes its HTTP client (this module has none, so that
+    /// the process does not load URLSession and libcurl for it); tests pass a fake.
     public typealias Fetch = @Sendable (_ url: String, _ headers: [String: [String]]) async throws -> [UInt8]
 
     public let name = "http"
@@ -22,14 +19,14 @@ public struct ManifestURLSource: PodSource {
 
     public init(
         url: String, headers: [String: [String]] = [:], nodeName: String, checkFrequency: Duration = .seconds(20),
-        logger: Logger = Logger(label: "swiftlet.kubelet.http"), fetch: Fetch? = nil
+        logger: Logger = Logger(label: "swiftlet.kubelet.http"), fetch: @escaping Fetch
     ) {
         self.url = url
         self.headers = headers
         self.nodeName = nodeName
         self.checkFrequency = checkFrequency
         self.logger = logger
-        self.fetch = fetch ?? Self.fetchWithURLSession
+        self.fetch = fetch
     }
 
     public func run(deliver: @escaping @Sendable (PodSourceSnapshot) async -> Void) async throws {
@@ -67,17 +64,10 @@ public struct ManifestURLSource: PodSource {
         public var url: String
         public var status: Int
         public var description: String { "\(url): HTTP status \(status), expected 200" }
-    }
 
-    private static let fetchWithURLSession: Fetch = { url, headers in
-        guard let target = URL(string: url) else { throw HTTPStatusError(url: url, status: 0) }
-        var request = URLRequest(url: target)
-        for (name, values) in headers {
-            for value in values { request.addValue(value, forHTTPHeaderField: name) }
+        public init(url: String, status: Int) {
+            self.url = url
+            self.status = status
         }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        guard status == 200 else { throw HTTPStatusError(url: url, status: status) }
-        return [UInt8](data)
     }
 }

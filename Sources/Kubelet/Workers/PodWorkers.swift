@@ -91,7 +91,7 @@ public actor PodWorkers {
         let task = Task { [weak self] in
             for await _ in stream {
                 guard let self else { return }
-                if await !self.work(uid) { break }
+                if await !Self.inChildTask({ await self.work(uid) }) { break }
             }
         }
         workers[uid]?.task = task
@@ -184,6 +184,22 @@ public actor PodWorkers {
                 return false
             }
             return true
+        }
+    }
+
+    /// Runs one round of a worker in a child task of the worker's.
+    ///
+    /// A task keeps the memory of its deepest chain of async frames until it ends, and a round's
+    /// frames are large (they hold pod specs, statuses and runtime configs across suspension
+    /// points): run on the long-lived worker task, they stayed allocated as long as the pod,
+    /// over 100 KiB per pod. A child task frees them when the round returns.
+    private static func inChildTask<Result: Sendable>(
+        _ body: @escaping @Sendable () async -> Result
+    ) async -> Result {
+        await withTaskGroup(of: Result.self) { group in
+            group.addTask(operation: body)
+            // The group has exactly one child, so next() returns its result.
+            return await group.next()!
         }
     }
 }
