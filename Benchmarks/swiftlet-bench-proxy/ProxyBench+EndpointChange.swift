@@ -8,6 +8,9 @@ extension ProxyBench {
     /// sync writes it: the slice update and the sync are timed. The peer holds the same N
     /// services loaded by `nft -f` and gets the same change as upstream's partial sync writes
     /// it (`UpstreamPartialSync`), timed from the first `nft -f` spawn to the last exit.
+    /// `endpoint_change_kernel_N` is the kernel's share of our side (`SyncReport.kernelDuration`).
+    ///
+    /// `table_validation_N` follows, in our namespace still holding the N services.
     func endpointChange() async throws -> [ReportRow] {
         let size = options.scale
         let workload = SyntheticWorkload(services: size)
@@ -29,7 +32,7 @@ extension ProxyBench {
         settle(milliseconds: 500)
 
         var upstream = UpstreamPartialSync(current: RulesetModel(text: initialText))
-        var ours: [UInt64] = [], peer: [UInt64] = []
+        var ours: [UInt64] = [], peer: [UInt64] = [], kernel: [UInt64] = []
         var notPartial = 0
         for change in 0..<options.changes {
             // Services spread over the table; each gains an endpoint, then loses it.
@@ -41,6 +44,7 @@ extension ProxyBench {
             await proxier.updateEndpointSlice(slice)
             let report = try await proxier.sync()
             ours.append(now() - start)
+            kernel.append(report.map { nanoseconds($0.kernelDuration) } ?? 0)
             if report?.full != false || report?.servicePortsWritten != 1 { notPartial += 1 }
 
             let (deleteStale, sync) = upstream.transactions(to: RulesetModel(text: await proxier.rulesetText()), now: now())
@@ -62,6 +66,8 @@ extension ProxyBench {
                              + " nft: \(wanted.subtracting(theirs).sorted().prefix(3)))")
         }
         return [ReportRow(metric: "endpoint_change_\(size)", unit: "ms", nanoseconds: ours,
-                          peer: "nft -f (kube-proxy partial sync)", peerNanoseconds: peer)]
+                          peer: "nft -f (kube-proxy partial sync)", peerNanoseconds: peer),
+                ReportRow(metric: "endpoint_change_kernel_\(size)", unit: "ms", nanoseconds: kernel, peer: "-", peerNanoseconds: nil),
+                try tableValidation(in: ourNamespace, size: size)]
     }
 }

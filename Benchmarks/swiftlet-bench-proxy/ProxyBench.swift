@@ -83,3 +83,9 @@ func loadAverage() -> String {
 func milliseconds(_ nanoseconds: Double) -> String {
     String(format: "%.3f ms", nanoseconds / 1e6)
 }
+
+/// Whole nanoseconds of `duration` (negative durations count as zero).
+func nanoseconds(_ duration: Duration) -> UInt64 {
+    let (seconds, attoseconds) = duration.components
+    return UInt64(max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
+}

@@ -9,15 +9,27 @@ import ServiceProxy
 /// and slices that changed are handed to the sync loops. A file that does not decode is
 /// reported (file, line, field path) and its last good objects stay in force.
 public actor ProxyManifestSource {
-    /// The objects of one read, by the file they came from.
+    /// What the proxy keeps of one read, by the file it came from. Each file's objects are
+    /// converted as soon as it is decoded; neither the decoded objects nor the file's bytes
+    /// outlive its conversion.
     public struct Snapshot: Sendable {
-        public var services: [String: [CoreV1.Service]] = [:]
-        public var slices: [String: [DiscoveryV1.EndpointSlice]] = [:]
+        public var files: [String: ProxyObjects] = [:]
 
         public init() {}
+
+        /// Every file's objects in one set, files in path order: when two files hold an object
+        /// of the same name, the later file's wins.
+        public func merged(families: [ProxyIPFamily]) -> ProxyObjects {
+            var all = ProxyObjects(families: families)
+            for path in files.keys.sorted() {
+                if let objects = files[path] { all.merge(objects) }
+            }
+            return all
+        }
     }
 
     public let directory: String
+    private let families: [ProxyIPFamily]
     private let feed: ProxyObjectFeed
     private let logger: Logger
     private var snapshot = Snapshot()
@@ -27,6 +39,7 @@ public actor ProxyManifestSource {
     ///   - families: the family of each loop, in the same order.
     public init(directory: String, loops: [ProxySyncLoop], families: [ProxyIPFamily], logger: Logger) {
         self.directory = directory
+        self.families = families
         self.feed = ProxyObjectFeed(loops: loops, families: families, logger: logger)
         self.logger = logger
     }
@@ -35,45 +48,45 @@ public actor ProxyManifestSource {
     /// the initial lists are in. Returns the problems of files that did not decode.
     @discardableResult
     public func reload() async -> [String] {
-        let (next, problems) = Self.read(directory: directory, previous: snapshot)
+        let problems = Self.read(directory: directory, families: families, into: &snapshot)
         for problem in problems { logger.error("proxy manifest not applied", metadata: ["error": "\(problem)"]) }
-        snapshot = next
-
-        await feed.apply(services: next.services.keys.sorted().flatMap { next.services[$0] ?? [] },
-                         slices: Array(next.slices.values.joined()))
+        await feed.apply(snapshot.merged(families: families))
         return problems
     }
 
-    /// Reads every manifest file of `directory`. A file that fails keeps its objects from
-    /// `previous`; objects of other kinds are ignored.
-    public static func read(directory: String, previous: Snapshot) -> (Snapshot, problems: [String]) {
-        var snapshot = Snapshot()
+    /// Reads every manifest file of `directory` into `snapshot`, one file at a time: a file
+    /// that fails keeps the objects it had in `snapshot`, a file that is gone is dropped, and
+    /// objects of other kinds are ignored. Returns the problems of files that did not decode.
+    public static func read(directory: String, families: [ProxyIPFamily], into snapshot: inout Snapshot) -> [String] {
         var problems: [String] = []
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
         } catch {
-            return (previous, ["\(directory): cannot list the directory: \(error.localizedDescription)"])
+            return ["\(directory): cannot list the directory: \(error.localizedDescription)"]
         }
         let decoder = ManifestDecoder(strict: true)
+        var seen = Set<String>()
         for name in names where !name.hasPrefix(".") && (name.hasSuffix(".yaml") || name.hasSuffix(".yml") || name.hasSuffix(".json")) {
             let path = directory + "/" + name
+            seen.insert(path)
             guard let data = FileManager.default.contents(atPath: path) else {
                 problems.append("\(path): cannot read the file")
-                snapshot.services[path] = previous.services[path]
-                snapshot.slices[path] = previous.slices[path]
                 continue
             }
             do {
-                let objects = try decoder.decodeObjects(in: [UInt8](data), file: path)
-                snapshot.services[path] = objects.compactMap { $0 as? CoreV1.Service }
-                snapshot.slices[path] = objects.compactMap { $0 as? DiscoveryV1.EndpointSlice }
+                let objects = try decoder.decodeObjects(in: data, file: path)
+                // Replaced in place: the file's previous objects are released before the
+                // next file is read, so a rescan never holds two copies of the directory.
+                snapshot.files[path] = nil
+                snapshot.files[path] = ProxyObjects(services: objects.compactMap { $0 as? CoreV1.Service },
+                                                    slices: objects.compactMap { $0 as? DiscoveryV1.EndpointSlice },
+                                                    families: families)
             } catch {
                 problems.append(error.description)
-                snapshot.services[path] = previous.services[path]
-                snapshot.slices[path] = previous.slices[path]
             }
         }
-        return (snapshot, problems)
+        for path in snapshot.files.keys where !seen.contains(path) { snapshot.files[path] = nil }
+        return problems
     }
 }

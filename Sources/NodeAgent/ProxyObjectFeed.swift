@@ -10,8 +10,8 @@ public actor ProxyObjectFeed {
     private let loops: [ProxySyncLoop]
     private let families: [ProxyIPFamily]
     private let logger: Logger
-    private var servicePorts: [ProxyIPFamily: [ServiceName: [ServicePortInfo]]] = [:]
-    private var sliceInfos: [String: EndpointSliceInfo] = [:]
+    /// What the loops were last handed.
+    private var current: ProxyObjects
     private var initialSyncDone = false
 
     /// - Parameters:
@@ -21,38 +21,31 @@ public actor ProxyObjectFeed {
         self.loops = loops
         self.families = families
         self.logger = logger
+        self.current = ProxyObjects(families: families)
     }
 
     /// Makes `services` and `slices` the complete set the loops route.
     public func apply(services: [CoreV1.Service], slices: [DiscoveryV1.EndpointSlice]) async {
-        var serviceCount = 0
-        for (index, family) in families.enumerated() {
-            var ports: [ServiceName: [ServicePortInfo]] = [:]
-            for service in services {
-                guard let name = ServiceName(metadata: service.metadata) else { continue }
-                // One object per name: when two objects share a name, the later one wins.
-                ports[name] = ServicePortInfo.ports(of: service, family: family)
-            }
-            let before = servicePorts[family] ?? [:]
-            for name in Set(before.keys).union(ports.keys) where before[name] != ports[name] {
-                await loops[index].updateService(name, ports: ports[name])
-            }
-            servicePorts[family] = ports
-            serviceCount = max(serviceCount, ports.count)
-        }
+        await apply(ProxyObjects(services: services, slices: slices, families: families))
+    }
 
-        var infos: [String: EndpointSliceInfo] = [:]
-        for slice in slices {
-            guard let info = EndpointSliceInfo(slice) else { continue }
-            infos["\(info.service.namespace)/\(info.name)"] = info
+    /// Makes `objects` the complete set the loops route.
+    public func apply(_ objects: ProxyObjects) async {
+        for (index, family) in families.enumerated() {
+            for name in Set(current.servicePorts.keys).union(objects.servicePorts.keys) {
+                let ports = objects.ports(of: name, family: family)
+                if current.ports(of: name, family: family) != ports {
+                    await loops[index].updateService(name, ports: ports)
+                }
+            }
         }
-        for (key, old) in sliceInfos where infos[key] == nil {
+        for (key, old) in current.slices where objects.slices[key] == nil {
             for loop in loops { await loop.updateEndpointSlice(old, removed: true) }
         }
-        for (key, info) in infos where sliceInfos[key] != info {
+        for (key, info) in objects.slices where current.slices[key] != info {
             for loop in loops { await loop.updateEndpointSlice(info) }
         }
-        sliceInfos = infos
+        current = objects
 
         if !initialSyncDone {
             initialSyncDone = true
@@ -61,6 +54,6 @@ public actor ProxyObjectFeed {
                 await loop.endpointSlicesDidSync()
             }
         }
-        logger.debug("proxy objects applied", metadata: ["services": "\(serviceCount)", "slices": "\(infos.count)"])
+        logger.debug("proxy objects applied", metadata: ["services": "\(objects.servicePorts.count)", "slices": "\(objects.slices.count)"])
     }
 }
