@@ -1,3 +1,4 @@
+import BenchReport
 import CSwiftletNet
 import Glibc
 import Netlink
@@ -45,14 +46,7 @@ struct ReferencePlugin {
         }
         _ = configuration.withUnsafeBytes { write(input[1], $0.baseAddress, $0.count) }
         close(input[1])
-        var printed: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 8192)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(output[0], $0.baseAddress, $0.count) }
-            if count > 0 { printed += buffer[0..<count]; continue }
-            if count < 0, errno == EINTR { continue }
-            break
-        }
+        let printed = readToEnd(output[0])
         close(output[0])
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0, errno == EINTR {}

@@ -74,19 +74,6 @@ struct BenchError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Nanoseconds on the monotonic clock.
-func now() -> UInt64 {
-    var spec = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &spec)
-    return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
-}
-
-/// Lets the kernel finish the asynchronous work of namespaces just created or deleted (netns
-/// cleanup and addrconf hold the RTNL lock from workqueues), so it is not charged to whichever
-/// side happens to run next.
-func settle(milliseconds: Int) {
-    usleep(useconds_t(milliseconds * 1000))
-}
 
 /// The two sides under one interface.
 protocol PodAttacher {

@@ -1,3 +1,4 @@
+import BenchReport
 import CSwiftletNet
 import Foundation
 import Glibc
@@ -21,14 +22,7 @@ extension BenchResources {
             throw error
         }
         close(output[1])
-        var printed: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(output[0], $0.baseAddress, $0.count) }
-            if count > 0 { printed += buffer[0..<count]; continue }
-            if count < 0, errno == EINTR { continue }
-            break
-        }
+        let printed = readToEnd(output[0])
         close(output[0])
         let status = wait(for: pid)
         let text = String(decoding: printed, as: UTF8.self)

@@ -1,3 +1,4 @@
+import BenchReport
 import Foundation
 import Glibc
 import Netlink

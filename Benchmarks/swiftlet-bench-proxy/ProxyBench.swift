@@ -59,19 +59,6 @@ struct ProxyBench {
     }
 }
 
-/// Nanoseconds on the monotonic clock.
-func now() -> UInt64 {
-    var spec = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &spec)
-    return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
-}
-
-/// Lets the kernel finish the asynchronous work of namespaces just deleted (netns cleanup runs
-/// from a workqueue and takes the nf_tables and RTNL locks), so it is not charged to whichever
-/// side runs next.
-func settle(milliseconds: Int) {
-    usleep(useconds_t(milliseconds * 1000))
-}
 
 /// The 1-, 5- and 15-minute load averages, as /proc/loadavg has them.
 func loadAverage() -> String {

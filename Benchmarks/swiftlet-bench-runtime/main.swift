@@ -74,8 +74,6 @@ struct BenchError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
-
 /// Runs a command to completion with its output discarded; throws on a non-zero exit.
 func run(_ executable: String, _ arguments: [String]) throws {
     let process = try spawn(executable, arguments)
