@@ -252,10 +252,12 @@ struct KubeletEndToEndTests {
         #expect(events.contains { $0.message.contains("badname.yaml:") && $0.message.contains("metadata.name") })
     }
 
-    @Test func removedManifestStopsThePodGracefullyAndRemovesIt() async throws {
+    @Test func removedManifestStopsThePodGracefullyAndRemovesItWithItsLogDirectory() async throws {
         let harness = try KubeletHarness()
         try harness.write("gone.yaml", podManifest("gone", extra: "  terminationGracePeriodSeconds: 7"))
-        _ = try await harness.waitUntilReady("gone")
+        let running = try await harness.waitUntilReady("gone")
+        let logs = harness.state + "/logs/default_gone-node1_" + (running.metadata?.uid ?? "")
+        let hadLogDirectory = FileManager.default.fileExists(atPath: logs)
         try FileManager.default.removeItem(atPath: harness.manifests + "/gone.yaml")
         try await within(30, "the pod's removal") {
             while await harness.kubelet.statuses.pod(named: "default/gone-node1") != nil {
@@ -264,7 +266,10 @@ struct KubeletEndToEndTests {
         }
         let calls = await harness.runtime.fake.calls
         let sandboxes = try await harness.runtime.listPodSandboxes(filter: PodSandboxFilter())
+        let keptLogDirectory = FileManager.default.fileExists(atPath: logs)
         await harness.tearDown()
+        #expect(hadLogDirectory, "the kubelet makes \(logs) before the sandbox")
+        #expect(!keptLogDirectory, "\(logs) is removed with the pod")
         let stop = try #require(calls.firstIndex(of: "stopContainer"))
         let remove = try #require(calls.firstIndex(of: "removeContainer"))
         #expect(stop < remove)

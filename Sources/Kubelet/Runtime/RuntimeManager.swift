@@ -151,6 +151,9 @@ public struct RuntimeManager: Sendable {
         var podIPs = status.ips
         if actions.createSandbox {
             do {
+                // The pod's log directory is the kubelet's to make, before the sandbox, as upstream does.
+                try FileManager.default.createDirectory(atPath: sandboxConfig.logDirectory, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o755])
                 sandboxID = try await runtime.runPodSandbox(sandboxConfig, runtimeHandler: settings.runtimeHandler)
                 let sandboxStatus = try await runtime.podSandboxStatus(id: sandboxID)
                 podIPs = sandboxStatus.ip.isEmpty ? [] : [sandboxStatus.ip] + sandboxStatus.additionalIPs
@@ -414,9 +417,16 @@ public struct RuntimeManager: Sendable {
     }
 
     /// Removes every sandbox and container of the pod (after it has stopped).
+    /// Its log directory goes too once nothing of it is left in the runtime (upstream's container
+    /// GC removes the log directories of deleted pods).
     public func removePod(status: RuntimePodStatus) async {
-        for container in status.containers { try? await runtime.removeContainer(id: container.id) }
-        for sandbox in status.sandboxes { try? await runtime.removePodSandbox(id: sandbox.id) }
+        var removedAll = true
+        for container in status.containers {
+            do { try await runtime.removeContainer(id: container.id) } catch { removedAll = false }
+        }
+        for sandbox in status.sandboxes {
+            do { try await runtime.removePodSandbox(id: sandbox.id) } catch { removedAll = false }
+        }
         if let volumes = settings.volumes {
             do {
                 try volumes.tearDown(uid: status.uid)
@@ -427,6 +437,10 @@ public struct RuntimeManager: Sendable {
         crashBackoff.forget(prefix: status.uid + "_")
         imageBackoff.forget(prefix: status.uid + "_")
         try? FileManager.default.removeItem(atPath: "\(settings.podsDirectory)/\(status.uid)")
+        if removedAll {
+            let logs = PodSandboxMetadata(name: status.name, uid: status.uid, namespace: status.namespace).logDirectory(root: settings.podLogsRoot)
+            try? FileManager.default.removeItem(atPath: logs)
+        }
     }
 
     /// Keeps the two newest instances of each container (current and previous, for `lastState`)
