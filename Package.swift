@@ -59,6 +59,7 @@ let package = Package(
             name: "NativeRuntime",
             dependencies: [
                 "ContainerRuntime", "CSwiftletRuntime", "CSeccomp", "CCap", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

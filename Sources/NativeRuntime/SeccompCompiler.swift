@@ -1,4 +1,5 @@
 import CSeccomp
+import Crypto
 import CSwiftletRuntime
 import Glibc
 import Synchronization
@@ -26,15 +27,31 @@ final class SeccompCompiler: Sendable {
     /// `directory` holds the compiled programs.
     init(directory: String) { self.directory = directory }
 
-    /// The path of the BPF program for `profile`, compiling it on first use.
+    /// The path of the BPF program for `profile`, compiling it on first use in this process.
+    /// Files are named by the SHA-256 of the program, so an agent restarted while containers run
+    /// finds the same file for the same profile instead of adding one per run.
     func programPath(for profile: SeccompProfile) throws -> String {
         if let path = compiled.withLock({ $0[profile] }) { return path }
-        let path = "\(directory)/\(UInt64(bitPattern: Int64(profile.hashValue))).bpf"
-        try FileSystem.makeDirectories(directory)
         let program = try Self.compile(profile)
-        try FileSystem.writeAtomically(path, program)
+        let path = "\(directory)/\(Self.fileName(of: program))"
+        if access(path, F_OK) != 0 {
+            try FileSystem.makeDirectories(directory)
+            try FileSystem.writeAtomically(path, program)
+        }
         compiled.withLock { $0[profile] = path }
         return path
+    }
+
+    /// `<sha256 hex>.bpf`.
+    static func fileName(of program: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var name = [UInt8]()
+        name.reserveCapacity(68)
+        for byte in SHA256.hash(data: program) {
+            name.append(digits[Int(byte >> 4)])
+            name.append(digits[Int(byte & 0xf)])
+        }
+        return String(decoding: name, as: UTF8.self) + ".bpf"
     }
 
     static func actionValue(_ action: SeccompProfile.Action, errno errnoValue: UInt32?) -> UInt32 {

@@ -78,6 +78,21 @@ struct DecisionTests {
         #expect(program.count > 8 && program.count % 8 == 0)
     }
 
+    @Test func compiledProgramsAreNamedByContentSoARestartedAgentReusesTheFile() throws {
+        let directory = NSTemporaryDirectory() + "swiftlet-seccomp-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let plain = SeccompProfile.runtimeDefault(capabilities: .containerdDefault)
+        let admin = SeccompProfile.runtimeDefault(capabilities: CapabilitySet(names: ["SYS_ADMIN"]))
+        // Two compilers stand for two runs of the agent: neither remembers what the other wrote.
+        let first = try SeccompCompiler(directory: directory).programPath(for: plain)
+        let again = try SeccompCompiler(directory: directory).programPath(for: plain)
+        let other = try SeccompCompiler(directory: directory).programPath(for: admin)
+        #expect(first == again)
+        #expect(other != first)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == [first, other].map { ($0 as NSString).lastPathComponent }.sorted())
+        #expect(FileManager.default.contents(atPath: first).map(Array.init) == (try SeccompCompiler.compile(plain)))
+    }
+
     @Test func localhostProfileInOCIJSONParses() throws {
         let json = """
             {"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1, "architectures": ["SCMP_ARCH_X86_64"],
