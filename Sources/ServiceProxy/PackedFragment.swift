@@ -18,18 +18,24 @@ struct PackedFragment: Sendable, Hashable {
 
     /// Packs what `AppliedFragment(fragment)` would hold, without building it.
     init(_ fragment: ServiceFragment, port: ServicePortName) {
-        var seen = Set<String>()
+        // Sorted by name, then by position: of chains with one name, the first counts, as in
+        // `AppliedFragment`.
+        let order = fragment.chains.indices.sorted {
+            let (a, b) = (fragment.chains[$0].name, fragment.chains[$1].name)
+            return a == b ? $0 < $1 : a < b
+        }
         var chains: [(key: String, value: Int)] = []
-        chains.reserveCapacity(fragment.chains.count)
-        // The first chain of a name counts, as in `AppliedFragment`.
-        for chain in fragment.chains where seen.insert(chain.name).inserted { chains.append((chain.name, chain.rules.hashValue)) }
-        chains.sort { $0.key < $1.key }
+        chains.reserveCapacity(order.count)
+        for index in order where chains.last?.key != fragment.chains[index].name {
+            chains.append((fragment.chains[index].name, fragment.chains[index].rules.hashValue))
+        }
         self.init(chains: chains, elements: fragment.elements, affinitySets: fragment.affinitySets, port: port)
     }
 
     private init(chains: [(key: String, value: Int)], elements: [ProxyMapElement], affinitySets: [AffinitySet], port: ServicePortName) {
         let path = Array(Self.path(of: port).utf8)
         var writer = Writer()
+        writer.bytes.reserveCapacity(chains.count * 48 + elements.count * 24 + affinitySets.count * 48 + 4)
         writer.count(chains.count)
         for chain in chains {
             writer.name(chain.key, path: path)
@@ -127,14 +133,16 @@ struct PackedFragment: Sendable, Hashable {
         }
 
         mutating func name(_ name: String, path: [UInt8]) {
-            let utf8 = Array(name.utf8)
-            if let start = PackedFragment.firstRange(of: path, in: utf8) {
-                byte(1)
-                text(utf8[..<start])
-                text(utf8[(start + path.count)...])
-            } else {
-                byte(0)
-                text(utf8)
+            var name = name
+            name.withUTF8 { utf8 in
+                if let start = PackedFragment.firstRange(of: path, in: utf8) {
+                    byte(1)
+                    text(utf8[..<start])
+                    text(utf8[(start + path.count)...])
+                } else {
+                    byte(0)
+                    text(utf8)
+                }
             }
         }
 
@@ -213,7 +221,7 @@ struct PackedFragment: Sendable, Hashable {
     }
 
     /// Where `needle` first occurs in `haystack`; nil when it does not, or when it is empty.
-    private static func firstRange(of needle: [UInt8], in haystack: [UInt8]) -> Int? {
+    private static func firstRange(of needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Int? {
         guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
         for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
             if haystack[start..<start + needle.count].elementsEqual(needle) { return start }
