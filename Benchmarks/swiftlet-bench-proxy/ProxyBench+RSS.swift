@@ -57,16 +57,20 @@ extension ProxyBench {
             readings.append(try residentKiB(pid))
             try await Task.sleep(for: .milliseconds(100))
         }
+        if let anon = try? residentKiB(pid, field: "RssAnon"), let file = try? residentKiB(pid, field: "RssFile") {
+            print("proxy_rss: of the last reading, anonymous \(String(format: "%.1f", Double(anon) / 1024)) MiB, "
+                  + "file-backed (mostly the binary's code) \(String(format: "%.1f", Double(file) / 1024)) MiB")
+        }
         return [ReportRow(metric: "proxy_rss_\(size)", unit: "MiB", median: ReportRow.median(readings) / 1024,
                           p99: ReportRow.percentile(readings, 99) / 1024, peer: "-", peerMedian: nil)]
     }
 
-    /// VmRSS of `pid` in KiB.
-    private func residentKiB(_ pid: pid_t) throws -> UInt64 {
+    /// `field` (VmRSS, RssAnon, RssFile) of `pid` in KiB.
+    private func residentKiB(_ pid: pid_t, field: String = "VmRSS") throws -> UInt64 {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
               let kib = UInt64(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
-        else { throw BenchError("cannot read VmRSS of pid \(pid) from /proc/\(pid)/status") }
+        else { throw BenchError("cannot read \(field) of pid \(pid) from /proc/\(pid)/status") }
         return kib
     }
 }

@@ -70,12 +70,20 @@ public actor ProxyManifestSource {
         for name in names where !name.hasPrefix(".") && (name.hasSuffix(".yaml") || name.hasSuffix(".yml") || name.hasSuffix(".json")) {
             let path = directory + "/" + name
             seen.insert(path)
-            guard let data = FileManager.default.contents(atPath: path) else {
+            // Read and decoded on a thread of its own, whose malloc arena takes the file and the
+            // decoded objects (many times the size of what is kept): converted here afterwards,
+            // the objects the proxy keeps are not scattered among their holes, and once the
+            // decoded objects are gone their pages are wholly free.
+            let decoded = FreshStorage.onFreshThread { () -> Result<[any KubeObject], ManifestError>? in
+                guard let data = FileManager.default.contents(atPath: path) else { return nil }
+                return Result { () throws(ManifestError) in try decoder.decodeObjects(in: data, file: path) }
+            }
+            guard let decoded else {
                 problems.append("\(path): cannot read the file")
                 continue
             }
             do {
-                let objects = try decoder.decodeObjects(in: data, file: path)
+                let objects = try decoded.get()
                 // Replaced in place: the file's previous objects are released before the
                 // next file is read, so a rescan never holds two copies of the directory.
                 snapshot.files[path] = nil

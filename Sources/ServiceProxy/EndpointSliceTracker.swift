@@ -4,8 +4,10 @@ public struct EndpointSliceTracker: Sendable {
     public let family: ProxyIPFamily
     /// This node's name: endpoints whose `nodeName` matches are local.
     public let hostname: String
-    private var slices: [ServiceName: [String: EndpointSliceInfo]] = [:]
-    private var merged: [ServiceName: [ServicePortName: [EndpointInfo]]] = [:]
+    /// Each service's slices by name, and its endpoints by port (one entry inline, see
+    /// `InlineDictionary`: almost every service has one slice and one port).
+    private var slices: [ServiceName: InlineDictionary<String, EndpointSliceInfo>] = [:]
+    private var merged: [ServiceName: InlineDictionary<ServicePortName, [EndpointInfo]>] = [:]
     private var previous: [ServiceName: [ServicePortName: [EndpointInfo]]] = [:]
     /// Every update seen (`kubeproxy_sync_proxy_rules_endpoint_changes_total`).
     public private(set) var totalChanges = 0
@@ -21,18 +23,13 @@ public struct EndpointSliceTracker: Sendable {
     public mutating func update(_ slice: EndpointSliceInfo, removed: Bool = false) -> Bool {
         guard slice.family == family else { return false }
         let service = slice.service
-        let before = merged[service] ?? [:]
-        if removed {
-            slices[service]?[slice.name] = nil
-            if slices[service]?.isEmpty == true { slices[service] = nil }
-        } else {
-            slices[service, default: [:]][slice.name] = slice
-        }
-        let after = merge(slices[service] ?? [:], service: service)
+        let before = merged[service]?.dictionary ?? [:]
+        slices[service].set(slice.name, removed ? nil : slice)
+        let after = merge(slices[service]?.dictionary ?? [:], service: service)
         guard after != before else { return previous[service] != nil }
         totalChanges += 1
         if previous[service] == nil { previous[service] = before }
-        merged[service] = after.isEmpty ? nil : after
+        merged[service] = InlineDictionary(after)
         if previous[service] == after { previous[service] = nil }
         return previous[service] != nil
     }
@@ -44,7 +41,7 @@ public struct EndpointSliceTracker: Sendable {
 
     /// The endpoints of every port of a service.
     public func endpoints(ofService service: ServiceName) -> [ServicePortName: [EndpointInfo]] {
-        merged[service] ?? [:]
+        merged[service]?.dictionary ?? [:]
     }
 
     /// The endpoints each changed service had at the last `takeChanges()`, by service; they are

@@ -6,7 +6,7 @@ import NFTables
 /// survivors are scattered over every page the sync touched, so the process would keep all of
 /// those pages. Copying the survivors after the sync packs them together, and the rest of the
 /// heap can go back to the system.
-enum FreshStorage {
+public enum FreshStorage {
     static func string(_ text: String) -> String {
         var text = text
         return text.withUTF8 { utf8 in
@@ -43,37 +43,31 @@ enum FreshStorage {
     }
 }
 
-extension AppliedFragment {
-    /// This fragment in storage of its own.
-    func compacted(names: inout [String: String]) -> AppliedFragment {
-        var copy = self
-        copy.chainDigests = Dictionary(uniqueKeysWithValues: chainDigests.map { (FreshStorage.name($0.key, &names), $0.value) })
-        copy.elements = elements.map {
-            ProxyMapElement(map: $0.map, key: FreshStorage.bytes($0.key), verdict: FreshStorage.verdict($0.verdict, names: &names))
-        }
-        return copy
-    }
-}
-
 extension FreshStorage {
-    /// Runs `body` on a short-lived thread of its own and waits for it (inline if no thread can
-    /// be started). glibc's malloc gives a new thread its own arena while it has fewer than
-    /// eight per core, so what `body` allocates lands packed together in that arena instead of
-    /// in the holes of the calling thread's: copies made this way leave the old pages wholly
-    /// free once the originals are gone. Placement only; the result is the same either way.
-    static func onFreshThread(_ body: @escaping () -> Void) {
-        let job = Unmanaged.passRetained(ThreadJob(body)).toOpaque()
-        var thread = pthread_t()
-        let started = pthread_create(&thread, nil, { raw in
-            guard let raw else { return nil }
-            Unmanaged<ThreadJob>.fromOpaque(raw).takeRetainedValue().body()
-            return nil
-        }, job)
-        guard started == 0 else {
-            Unmanaged<ThreadJob>.fromOpaque(job).takeRetainedValue().body()
-            return
+    /// Runs `body` on a short-lived thread of its own, waits for it and returns its result
+    /// (runs it inline if no thread can be started). glibc's malloc gives a new thread its own
+    /// arena while it has fewer than eight per core, so what `body` allocates lands packed
+    /// together in that arena instead of in the holes of the calling thread's: copies made this
+    /// way leave the old pages wholly free once the originals are gone, and garbage made this
+    /// way leaves no holes among what the caller keeps. Placement only; the result is the same
+    /// either way.
+    public static func onFreshThread<Result>(_ body: @escaping () -> Result) -> Result {
+        var result: Result?
+        withoutActuallyEscaping({ result = body() }) { run in
+            let job = Unmanaged.passRetained(ThreadJob(run)).toOpaque()
+            var thread = pthread_t()
+            let started = pthread_create(&thread, nil, { raw in
+                guard let raw else { return nil }
+                Unmanaged<ThreadJob>.fromOpaque(raw).takeRetainedValue().body()
+                return nil
+            }, job)
+            if started == 0 {
+                pthread_join(thread, nil)
+            } else {
+                Unmanaged<ThreadJob>.fromOpaque(job).takeRetainedValue().body()
+            }
         }
-        pthread_join(thread, nil)
+        return result!
     }
 
     /// The work handed to the thread; the caller waits for it, so nothing runs concurrently.

@@ -24,8 +24,7 @@ public actor NFTablesProxier {
     /// not yet deleted): false at start and after a failure, when a full sync reads the table.
     private var stateKnown = false
     private var baseChainsRecreated = false
-    private var applied: [ServicePortName: AppliedFragment] = [:]
-    private var appliedPorts: [ServiceName: [ServicePortName]] = [:]
+    private var applied = AppliedState()
     private var udpViews: [ServicePortName: UDPView] = [:]
     /// Ports with a Local policy and no local endpoint: (internal, external).
     private var noLocalEndpoints: [ServicePortName: (internal: Bool, external: Bool)] = [:]
@@ -61,7 +60,11 @@ public actor NFTablesProxier {
     /// sync is now needed.
     @discardableResult
     public func updateService(_ name: ServiceName, ports: [ServicePortInfo]?) -> Bool {
-        let changed = services.update(name, ports: ports?.filter { family.addressBytes($0.clusterIP) != nil })
+        // The list itself when every port is of this family, so the tracker shares it.
+        let ofFamily = ports.map { ports in
+            ports.allSatisfy { family.addressBytes($0.clusterIP) != nil } ? ports : ports.filter { family.addressBytes($0.clusterIP) != nil }
+        }
+        let changed = services.update(name, ports: ofFamily)
         if changed && isInitialized { queued() }
         return changed && isInitialized
     }
@@ -139,7 +142,8 @@ public actor NFTablesProxier {
         let previousEndpoints = endpointSlices.takeChanges()
         metrics?.changes(family, servicesTotal: services.totalChanges, servicesPending: 0,
                          endpointsTotal: endpointSlices.totalChanges, endpointsPending: 0)
-        let portsNow = services.servicePorts
+        let portsNow = services
+        let allPorts = full ? portsNow.sortedPorts : []
 
         var writer = RulesetTransaction(builder: builder)
         var newlyStale: [String] = []
@@ -148,7 +152,7 @@ public actor NFTablesProxier {
         var changedPorts = Set<ServicePortName>()
         if !full {
             for service in changedServices.union(previousEndpoints.keys) {
-                changedPorts.formUnion(appliedPorts[service] ?? [])
+                changedPorts.formUnion(applied.ports(of: service))
                 changedPorts.formUnion((services.services[service] ?? []).map(\.name))
             }
         }
@@ -158,22 +162,21 @@ public actor NFTablesProxier {
         // which rebuilds it from the trackers.
         do {
             // Stale UDP flows, decided before the new state replaces the old.
-            (conntrackFilters, nextUDPViews) = staleConntrackFilters(full: full, changedPorts: changedPorts, ports: portsNow)
+            (conntrackFilters, nextUDPViews) = staleConntrackFilters(full: full, changedPorts: changedPorts, allPorts: allPorts, ports: portsNow)
             if full {
                 var fragments: [(ServicePortName, ServiceFragment)] = []
-                fragments.reserveCapacity(portsNow.count)
+                fragments.reserveCapacity(allPorts.count)
                 let existing = try stateKnown ? programmedObjects() : existingObjects()
                 ledger = ElementLedger()
-                ledger.reserveCapacity(portsNow.count * 3)
-                applied = [:]
-                applied.reserveCapacity(portsNow.count)
-                appliedPorts = [:]
-                for name in portsNow.keys.sorted() {
-                    let fragment = builder.fragment(for: portsNow[name]!, endpoints: endpointSlices.endpoints(for: name))
+                ledger.reserveCapacity(allPorts.count * 3)
+                applied = AppliedState()
+                applied.reserveCapacity(allPorts.count)
+                for port in allPorts {
+                    let name = port.name
+                    let fragment = builder.fragment(for: port, endpoints: endpointSlices.endpoints(for: name))
                     ledger.add(owner: name, fragment.elements)
                     fragments.append((name, fragment))
-                    applied[name] = AppliedFragment(fragment)
-                    appliedPorts[name.service, default: []].append(name)
+                    applied.set(name, packed: PackedFragment(fragment, port: name))
                 }
                 newlyStale = writer.writeFullSync(fragments: fragments, ledger: ledger, existingChains: existing.chains,
                                                   existingSets: existing.sets, recreateBaseChains: !baseChainsRecreated)
@@ -184,25 +187,25 @@ public actor NFTablesProxier {
                 var changes: [(name: ServicePortName, old: AppliedFragment?, new: ServiceFragment?)] = []
                 var elementChanges: [(slot: ProxyMapElement.Slot, before: NFVerdict??, after: NFVerdict??)] = []
                 for service in changed.sorted() {
-                    let oldPorts = appliedPorts[service] ?? []
+                    let oldPorts = applied.ports(of: service)
                     let newPorts = (services.services[service] ?? []).map(\.name)
                     for name in Set(oldPorts).union(newPorts).sorted() {
-                        let old = applied[name]
-                        let new = portsNow[name].map { builder.fragment(for: $0, endpoints: endpointSlices.endpoints(for: name)) }
-                        let newApplied = new.map(AppliedFragment.init)
-                        if let old, let newApplied, old == newApplied { continue }
-                        elementChanges += ledger.replace(owner: name, old: old?.elements ?? [], new: new?.elements ?? [])
-                        changes.append((name, old, new))
-                        applied[name] = newApplied
+                        let old = applied.packed(name)
+                        let new = portsNow.port(name).map { builder.fragment(for: $0, endpoints: endpointSlices.endpoints(for: name)) }
+                        let newPacked = new.map { PackedFragment($0, port: name) }
+                        if let old, let newPacked, old == newPacked { continue }
+                        let oldApplied = old?.unpacked(port: name)
+                        elementChanges += ledger.replace(owner: name, old: oldApplied?.elements ?? [], new: new?.elements ?? [])
+                        changes.append((name, oldApplied, new))
+                        applied.set(name, packed: newPacked)
                     }
-                    appliedPorts[service] = newPorts.isEmpty ? nil : newPorts
                 }
                 let active = Set(changes.flatMap { $0.new?.chains.map(\.name) ?? [] })
                 newlyStale = writer.writePartialSync(changes: changes, elementChanges: elementChanges)
                 for name in active { staleChains[name] = nil }
                 report.servicePortsWritten = changes.count
             }
-            updateNoLocalEndpoints(full ? Set(portsNow.keys) : changedPorts, ports: portsNow, reset: full)
+            updateNoLocalEndpoints(full ? Set(allPorts.map(\.name)) : changedPorts, ports: portsNow, reset: full)
             report.operations = writer.transaction.operations.count
             let commitStart = clock.now
             report.buildDuration = commitStart - start
@@ -271,23 +274,19 @@ public actor NFTablesProxier {
     /// are wholly free and the trim after the commit returns them.
     private func compactAppliedState() {
         final class Copies: @unchecked Sendable {
-            var applied: [ServicePortName: AppliedFragment] = [:]
+            var applied = AppliedState()
             var ledger = ElementLedger()
-            var appliedPorts: [ServiceName: [ServicePortName]] = [:]
         }
         let copies = Copies()
-        let (applied, ledger, appliedPorts) = (self.applied, self.ledger, self.appliedPorts)
+        let (applied, ledger) = (self.applied, self.ledger)
         FreshStorage.onFreshThread {
             var names: [String: String] = [:]
-            names.reserveCapacity(applied.count * 5)
-            copies.applied.reserveCapacity(applied.count)
-            for (name, fragment) in applied { copies.applied[name] = fragment.compacted(names: &names) }
+            names.reserveCapacity(applied.count * 2)
+            copies.applied = applied.copied()
             copies.ledger = ledger.compacted(names: &names)
-            copies.appliedPorts = appliedPorts.mapValues { $0.map { $0 } }
         }
         self.applied = copies.applied
         self.ledger = copies.ledger
-        self.appliedPorts = copies.appliedPorts
     }
 
     /// What the table holds after the last successful sync, from the applied state: the fixed
@@ -296,9 +295,10 @@ public actor NFTablesProxier {
         var chains = Set(builder.fixedChains.map(\.name))
         var sets = Set(builder.fixedSets.map(\.name))
         chains.reserveCapacity(applied.count * 5 + staleChains.count)
-        for fragment in applied.values {
-            for name in fragment.chainDigests.keys { chains.insert(name) }
-            for set in fragment.affinitySets { sets.insert(set.name) }
+        applied.forEach { port, fragment in
+            let names = fragment.objectNames(port: port)
+            chains.formUnion(names.chains)
+            sets.formUnion(names.sets)
         }
         for name in staleChains.keys { chains.insert(name) }
         return (chains, sets)
@@ -313,11 +313,11 @@ public actor NFTablesProxier {
     }
 
     /// Recomputes the no-local-endpoint flags of `names` (of every port with `reset`).
-    private func updateNoLocalEndpoints(_ names: Set<ServicePortName>, ports: [ServicePortName: ServicePortInfo], reset: Bool) {
+    private func updateNoLocalEndpoints(_ names: Set<ServicePortName>, ports: ServiceChangeTracker, reset: Bool) {
         if reset { noLocalEndpoints.removeAll() }
         for name in names {
             noLocalEndpoints[name] = nil
-            guard let port = ports[name], port.usesLocalEndpoints else { continue }
+            guard let port = ports.port(name), port.usesLocalEndpoints else { continue }
             let categories = EndpointCategories(service: port, endpoints: endpointSlices.endpoints(for: name))
             guard categories.hasAnyEndpoints, categories.local.isEmpty else { continue }
             noLocalEndpoints[name] = (port.internalPolicyLocal, port.usesExternalPolicyLocal)
@@ -344,16 +344,15 @@ public actor NFTablesProxier {
     /// Every service port of this family with its endpoints and what the proxier does with them,
     /// sorted by name (for `swiftlet proxy rules` and the health-check node ports).
     public func routes() -> [ServiceRoute] {
-        services.servicePorts.values.sorted { $0.name < $1.name }.map { port in
+        services.sortedPorts.map { port in
             ServiceRoute(service: port, endpoints: endpointSlices.endpoints(for: port.name))
         }
     }
 
     /// The ruleset this proxier would program now, as nft text (`nft -f` loads it).
     public func rulesetText() -> String {
-        let ports = services.servicePorts
-        let fragments = ports.keys.sorted().map { name in
-            (name, builder.fragment(for: ports[name]!, endpoints: endpointSlices.endpoints(for: name)))
+        let fragments = services.sortedPorts.map { port in
+            (port.name, builder.fragment(for: port, endpoints: endpointSlices.endpoints(for: port.name)))
         }
         return NFTRulesetText(builder: builder).render(fragments: fragments)
     }

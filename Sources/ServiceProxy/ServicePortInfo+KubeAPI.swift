@@ -6,7 +6,7 @@ extension ServiceName {
     public init?(metadata: MetaV1.ObjectMeta?) {
         guard let name = metadata?.name, !name.isEmpty else { return nil }
         let namespace = metadata?.namespace ?? ""
-        self.init(namespace: namespace.isEmpty ? "default" : namespace, name: name)
+        self.init(namespace: namespace.isEmpty ? "default" : FreshStorage.string(namespace), name: FreshStorage.string(name))
     }
 }
 
@@ -18,15 +18,16 @@ extension ServicePortInfo {
     /// unset), no ClusterIP of `family`, or a label that gives it to another proxy or marks it
     /// headless. Ports with an unknown protocol or a number outside 1–65535 are left out.
     /// External IPs, load-balancer ingress IPs (`ipMode: VIP` or unset) and
-    /// `loadBalancerSourceRanges` (trimmed of whitespace) are filtered to `family`.
+    /// `loadBalancerSourceRanges` (trimmed of whitespace) are filtered to `family`. What it keeps
+    /// of the service is copied, not shared (see `FreshStorage`).
     public static func ports(of service: CoreV1.Service, family: ProxyIPFamily) -> [ServicePortInfo] {
         guard let name = ServiceName(metadata: service.metadata),
               !KubeObjectLabels.excludesFromProxy(service.metadata?.labels),
               let spec = service.spec else { return [] }
         let type = spec.type ?? "ClusterIP"
-        guard type != "ExternalName", let clusterIP = clusterIP(of: spec, family: family) else { return [] }
+        guard type != "ExternalName", let clusterIP = clusterIP(of: spec, family: family).map(FreshStorage.string) else { return [] }
 
-        let externalIPs = (spec.externalIPs ?? []).filter { family.addressBytes($0) != nil }
+        let externalIPs = (spec.externalIPs ?? []).filter { family.addressBytes($0) != nil }.map(FreshStorage.string)
         let externallyAccessible = type == "LoadBalancer" || type == "NodePort"
             || (type == "ClusterIP" && !(spec.externalIPs ?? []).isEmpty)
         let externalPolicyLocal = externallyAccessible && spec.externalTrafficPolicy == "Local"
@@ -39,7 +40,7 @@ extension ServicePortInfo {
         let loadBalancerIPs = (service.status?.loadBalancer?.ingress ?? []).compactMap { ingress -> String? in
             guard let ip = ingress.ip, !ip.isEmpty, ingress.ipMode == nil || ingress.ipMode == "VIP",
                   family.addressBytes(ip) != nil else { return nil }
-            return ip
+            return FreshStorage.string(ip)
         }
         var affinity = SessionAffinity.none
         if spec.sessionAffinity == "ClientIP" {
@@ -55,7 +56,7 @@ extension ServicePortInfo {
             guard let transport = TransportProtocol(rawValue: port.protocol ?? "TCP"),
                   let number = UInt16(exactly: port.port), number != 0 else { return nil }
             return ServicePortInfo(
-                name: ServicePortName(service: name, port: port.name ?? "", protocol: transport),
+                name: ServicePortName(service: name, port: FreshStorage.string(port.name ?? ""), protocol: transport),
                 clusterIP: clusterIP, port: number,
                 nodePort: port.nodePort.flatMap { UInt16(exactly: $0) }.flatMap { $0 == 0 ? nil : $0 },
                 externalIPs: externalIPs, loadBalancerIPs: loadBalancerIPs, loadBalancerSourceRanges: sourceRanges,

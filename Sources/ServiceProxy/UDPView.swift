@@ -44,13 +44,14 @@ struct UDPView: Sendable, Hashable {
 extension NFTablesProxier {
     /// The conntrack filters for the UDP ports that changed, and the views to remember after
     /// the sync (a copy of the current ones; UDP service ports are few).
-    func staleConntrackFilters(full: Bool, changedPorts: Set<ServicePortName>, ports: [ServicePortName: ServicePortInfo])
+    /// `allPorts` are every port, given on a full sync (empty otherwise).
+    func staleConntrackFilters(full: Bool, changedPorts: Set<ServicePortName>, allPorts: [ServicePortInfo], ports: ServiceChangeTracker)
         -> ([ConntrackFilter], [ServicePortName: UDPView]) {
         var views = currentUDPViews
         var filters: [ConntrackFilter] = []
-        let names = full ? Set(ports.keys).union(views.keys) : changedPorts
+        let names = full ? Set(allPorts.lazy.filter { $0.name.protocol == .udp }.map(\.name)).union(views.keys) : changedPorts
         for name in names where name.protocol == .udp {
-            let new = ports[name].flatMap { UDPView(service: $0, endpoints: endpoints(for: name), family: family) }
+            let new = ports.port(name).flatMap { UDPView(service: $0, endpoints: endpoints(for: name), family: family) }
             let old = views[name]
             // Without an earlier view (the first sync), only services that have endpoints now
             // are cleaned, of flows made while nothing served them.

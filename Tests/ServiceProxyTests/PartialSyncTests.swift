@@ -89,13 +89,83 @@ struct PartialSyncTests {
         #expect(ledger.count == 0)
     }
 
-    @Test func aCompactedAppliedFragmentEqualsTheOriginal() {
-        let service = ServicePortInfo(name: port, clusterIP: "10.96.0.10", port: 80, nodePort: 30080)
+    @Test func aPackedFragmentUnpacksToExactlyTheAppliedFragmentAndIsSmallerThanItsNamesKeysAndDigests() {
+        let service = ServicePortInfo(name: port, clusterIP: "10.96.0.10", port: 80, nodePort: 30080,
+                                      loadBalancerIPs: ["192.0.2.10"], loadBalancerSourceRanges: [CIDR("203.0.113.0/24")!],
+                                      sessionAffinity: .clientIP(timeoutSeconds: 600))
         let fragment = builder.fragment(for: service, endpoints: Fixture.endpoints(["10.244.1.5", "10.244.2.5"]))
-        var names: [String: String] = [:]
         let applied = AppliedFragment(fragment)
-        #expect(applied.compacted(names: &names) == applied)
-        #expect(names.count == Set(fragment.chains.map(\.name)).count)
+        #expect(!applied.affinitySets.isEmpty && applied.elements.count > 3)
+        let packed = PackedFragment(fragment, port: port)
+        #expect(packed == PackedFragment(applied, port: port))
+        #expect(packed.unpacked(port: port) == applied)
+        let objects = packed.objectNames(port: port)
+        #expect(Set(objects.chains) == Set(applied.chainDigests.keys))
+        #expect(objects.sets == applied.affinitySets.map(\.name))
+        // Less than its names, keys and digests alone: the port's path is stored once (not at all).
+        let names = applied.chainDigests.keys.map(\.utf8.count) + applied.affinitySets.map(\.name.utf8.count)
+            + applied.elements.map { ($0.verdict?.chain?.utf8.count ?? 0) + $0.key.count }
+        #expect(packed.bytes.count < names.reduce(8 * applied.chainDigests.count, +))
+    }
+
+    @Test func namesWithoutThePortsPathAndVerdictsOutsideTheFragmentSurvivePacking() {
+        let applied = AppliedFragment(
+            elements: [
+                ProxyMapElement(map: .noEndpointServices, key: Fixture.serviceKey("10.96.0.10", .tcp, 80), verdict: .goto(KubeProxyNames.rejectChain)),
+                ProxyMapElement(map: .firewallIPs, key: [], verdict: .drop),
+                ProxyMapElement(map: .serviceIPs, key: [1, 2, 3], verdict: .jump("odd-chain")),
+                ProxyMapElement(map: .clusterIPs, key: Fixture.ip("10.96.0.10")),
+            ],
+            chainDigests: ["odd-chain": -1, "other-\(PackedFragment.path(of: port))-tail": Int.max, String(repeating: "x", count: 300): 0],
+            affinitySets: [AffinitySet(name: "affinity-set", timeoutSeconds: .max)])
+        let packed = PackedFragment(applied, port: port)
+        #expect(packed.unpacked(port: port) == applied)
+        // The same bytes read for another port give that port's path back, not this one's.
+        let other = Fixture.port("api")
+        #expect(packed.unpacked(port: other).chainDigests.keys.contains("other-\(PackedFragment.path(of: other))-tail"))
+    }
+
+    @Test func theAppliedStateKeepsEachServicesPortsAndCountsThem() {
+        let second = Fixture.port(portName: "p443")
+        let elsewhere = Fixture.port("db")
+        let fragment = PackedFragment(builder.fragment(for: ServicePortInfo(name: port, clusterIP: "10.96.0.10", port: 80), endpoints: []), port: port)
+        var state = AppliedState()
+        state.set(port, packed: fragment)
+        state.set(second, packed: fragment)
+        state.set(elsewhere, packed: fragment)
+        #expect(state.count == 3)
+        #expect(state.ports(of: port.service) == [port, second].sorted())
+        #expect(state.packed(second) == fragment)
+        state.set(port, packed: nil)
+        state.set(port, packed: nil)
+        #expect(state.count == 2)
+        #expect(state.ports(of: port.service) == [second])
+        #expect(state.fragment(port) == nil)
+        var seen: [ServicePortName] = []
+        state.copied().forEach { name, copy in
+            seen.append(name)
+            #expect(copy == fragment)
+        }
+        #expect(seen.sorted() == [second, elsewhere].sorted())
+        state.set(second, packed: nil)
+        state.set(elsewhere, packed: nil)
+        #expect(state.count == 0 && state.ports(of: port.service).isEmpty)
+    }
+
+    @Test func anInlineDictionaryHoldsOneEntryInlineAndBecomesNilWhenEmptied() {
+        var entries: InlineDictionary<String, Int>? = nil
+        entries.set("a", 1)
+        #expect(entries == .one("a", 1))
+        entries.set("b", 2)
+        #expect(entries?.dictionary == ["a": 1, "b": 2])
+        #expect(entries?["b"] == 2 && entries?["c"] == nil)
+        entries.set("a", nil)
+        #expect(entries == .one("b", 2))
+        entries.set("b", nil)
+        #expect(entries == nil)
+        entries.set("c", nil)
+        #expect(entries == nil)
+        #expect(InlineDictionary<String, Int>([:]) == nil)
     }
 
     @Test func udpEndpointRemovalDeletesFlowsToEveryServiceAddressFromThatEndpoint() {

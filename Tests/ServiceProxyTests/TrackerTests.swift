@@ -82,4 +82,54 @@ struct TrackerTests {
         #expect(!changed)
         #expect(tracker.endpoints(ofService: name).isEmpty)
     }
+
+    @Test func aSortedPortListIsKeptAsHandedInSoTheSourceAndTheTrackerShareIt() {
+        var tracker = ServiceChangeTracker()
+        var https = port
+        https.name.port = "https"
+        let ports = [port, https]
+        tracker.update(name, ports: ports)
+        let kept = tracker.services[name]!
+        #expect(kept == ports)
+        let keptStorage = kept.withUnsafeBufferPointer { $0.baseAddress }
+        let handedStorage = ports.withUnsafeBufferPointer { $0.baseAddress }
+        #expect(keptStorage == handedStorage)
+        #expect(tracker.port(https.name) == https && tracker.portCount == 2)
+    }
+
+    @Test func portsOfOneNameCountOnceAndUnsortedListsAreSortedByName() {
+        var tracker = ServiceChangeTracker()
+        var https = port
+        https.name.port = "https"
+        var later = port
+        later.port = 8080
+        tracker.update(name, ports: [https, port, later])
+        #expect(tracker.services[name] == [later, https])
+        #expect(tracker.servicePorts == [later.name: later, https.name: https])
+        #expect(tracker.sortedPorts == [later, https])
+        // The same ports in another order are no change.
+        _ = tracker.takeChanges()
+        let reordered = tracker.update(name, ports: [https, later])
+        #expect(!reordered)
+        tracker.update(name, ports: [])
+        #expect(tracker.portCount == 0 && tracker.services.isEmpty)
+    }
+
+    @Test func aSecondSliceOfAServiceAndItsRemovalLeaveTheFirstSlicesEndpoints() {
+        var tracker = EndpointSliceTracker(family: .ipv4, hostname: "node-a")
+        let ports = [EndpointSliceInfo.Port(name: "http", port: 8080)]
+        let first = EndpointSliceInfo(name: "a", service: name, family: .ipv4, ports: ports, endpoints: [.init(addresses: ["10.244.1.5"])])
+        let second = EndpointSliceInfo(name: "b", service: name, family: .ipv4, ports: ports + [.init(name: "dns", port: 53, protocol: .udp)],
+                                       endpoints: [.init(addresses: ["10.244.2.5"])])
+        tracker.update(first)
+        tracker.update(second)
+        let dns = ServicePortName(service: name, port: "dns", protocol: .udp)
+        #expect(tracker.endpoints(ofService: name).keys.sorted() == [dns, port.name].sorted())
+        #expect(tracker.endpoints(for: port.name).map(\.address) == ["10.244.1.5", "10.244.2.5"])
+        tracker.update(second, removed: true)
+        #expect(tracker.endpoints(ofService: name).keys.sorted() == [port.name])
+        #expect(tracker.endpoints(for: port.name).map(\.address) == ["10.244.1.5"])
+        tracker.update(first, removed: true)
+        #expect(tracker.endpoints(ofService: name).isEmpty)
+    }
 }
