@@ -177,15 +177,28 @@ extension RulesetBuilder {
     }
 }
 
-/// Chains in the order they were first named, with their rules.
+/// Chains in the order they were first named, with their rules. A service port has a handful
+/// of chains, found by a linear search; an index by name is kept only past `indexThreshold`.
 struct ChainAccumulator {
     private(set) var chains: [ProxyChain] = []
     private var index: [String: Int] = [:]
+    private static let indexThreshold = 16
 
-    mutating func ensure(_ name: String) {
-        guard index[name] == nil else { return }
-        index[name] = chains.count
+    private func position(of name: String) -> Int? {
+        if chains.count <= Self.indexThreshold { return chains.firstIndex { $0.name == name } }
+        return index[name]
+    }
+
+    @discardableResult
+    mutating func ensure(_ name: String) -> Int {
+        if let position = position(of: name) { return position }
         chains.append(ProxyChain(name: name))
+        if chains.count == Self.indexThreshold + 1 {
+            for (position, chain) in chains.enumerated() { index[chain.name] = position }
+        } else if chains.count > Self.indexThreshold {
+            index[name] = chains.count - 1
+        }
+        return chains.count - 1
     }
 
     mutating func add(_ chain: String, _ expressions: [NFExpression]) {
@@ -193,7 +206,6 @@ struct ChainAccumulator {
     }
 
     mutating func add(_ chain: String, _ rule: ProxyRule) {
-        ensure(chain)
-        chains[index[chain]!].rules.append(rule)
+        chains[ensure(chain)].rules.append(rule)
     }
 }
