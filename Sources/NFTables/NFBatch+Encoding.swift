@@ -8,8 +8,11 @@ extension NFBatch {
     /// - Throws: `NFTablesError` (`invalidRequest`) for an operation that cannot be encoded,
     ///   naming it and its index; nothing is sent then.
     mutating func encode(_ transaction: NFTransaction) throws(NFTablesError) {
-        for (index, operation) in transaction.operations.enumerated() {
-            try append(operation, index: Int32(index))
+        // Read in place: copying each operation out of the array costs more than encoding it.
+        try transaction.operations.withUnsafeBufferPointer { operations throws(NFTablesError) in
+            for index in operations.indices {
+                try append(operations[index], index: Int32(index))
+            }
         }
         close()
     }
