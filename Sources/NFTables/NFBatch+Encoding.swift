@@ -69,7 +69,9 @@ extension NFBatch {
             m.string(NFTA_RULE_CHAIN, rule.chain)
             if !rule.expressions.isEmpty {
                 m.nest(NFTA_RULE_EXPRESSIONS) {
-                    for expression in rule.expressions { expression.encode(into: m) }
+                    rule.expressions.withUnsafeBufferPointer { expressions in
+                        for index in expressions.indices { expressions[index].encode(into: m) }
+                    }
                 }
             }
             finish(header)
