@@ -92,7 +92,11 @@ struct RulesetTransaction {
             for set in fragment.affinitySets { transaction.add(set.set(builder.family)) }
             for serviceChain in fragment.chains {
                 transaction.add(chain(serviceChain.name))
-                if existingChains.contains(serviceChain.name) { transaction.flush(chain(serviceChain.name)) }
+                // Only chains the kernel holds need a flush; on the first sync none does, and no
+                // name is hashed to find that out.
+                if !existingServiceChains.isEmpty, existingServiceChains.contains(serviceChain.name) {
+                    transaction.flush(chain(serviceChain.name))
+                }
             }
         }
         for (_, fragment) in fragments {
