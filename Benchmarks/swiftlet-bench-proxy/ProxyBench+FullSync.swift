@@ -11,7 +11,9 @@ extension ProxyBench {
     /// the first iteration of each size also checks both namespaces hold the same chains.
     ///
     /// `full_sync_kernel_N` is the kernel's share of our side (`SyncReport.kernelDuration`:
-    /// sending the batch until the kernel's last reply); it has no peer.
+    /// sending the batch until the kernel's last reply); `full_sync_build_N` building the
+    /// fragments and the transaction (`buildDuration`) and `full_sync_encode_N` encoding the
+    /// batch (`encodeDuration`). None has a peer.
     func fullSync() async throws -> [ReportRow] {
         var rows: [ReportRow] = []
         let directory = try resources.makeDirectory()
@@ -23,7 +25,7 @@ extension ProxyBench {
 
         for size in options.sizes {
             let workload = SyntheticWorkload(services: size)
-            var ours: [UInt64] = [], peer: [UInt64] = [], kernel: [UInt64] = []
+            var ours: [UInt64] = [], peer: [UInt64] = [], kernel: [UInt64] = [], build: [UInt64] = [], encode: [UInt64] = []
             var rulesetFile: String?
             for iteration in 0..<options.iterations {
                 let round = try await fullSyncRound(workload, directory: directory, oursFirst: iteration % 2 == 0 || rulesetFile == nil,
@@ -32,12 +34,18 @@ extension ProxyBench {
                 ours.append(round.ours)
                 peer.append(round.peer)
                 kernel.append(round.kernel)
+                build.append(round.build)
+                encode.append(round.encode)
                 print("full_sync \(size) services, iteration \(iteration + 1): swiftlet \(milliseconds(Double(round.ours)))"
-                      + " (\(round.operations) operations, kernel \(milliseconds(Double(round.kernel)))), nft -f \(milliseconds(Double(round.peer)))")
+                      + " (\(round.operations) operations; build \(milliseconds(Double(round.build))),"
+                      + " encode \(milliseconds(Double(round.encode))), kernel \(milliseconds(Double(round.kernel)))),"
+                      + " nft -f \(milliseconds(Double(round.peer)))")
             }
             rows.append(ReportRow(metric: "full_sync_\(size)", unit: "ms", nanoseconds: ours, peer: "nft -f (kube-proxy nftables text)",
                                   peerNanoseconds: peer))
             rows.append(ReportRow(metric: "full_sync_kernel_\(size)", unit: "ms", nanoseconds: kernel, peer: "-", peerNanoseconds: nil))
+            rows.append(ReportRow(metric: "full_sync_build_\(size)", unit: "ms", nanoseconds: build, peer: "-", peerNanoseconds: nil))
+            rows.append(ReportRow(metric: "full_sync_encode_\(size)", unit: "ms", nanoseconds: encode, peer: "-", peerNanoseconds: nil))
         }
         return rows
     }
@@ -45,8 +53,10 @@ extension ProxyBench {
     private struct FullSyncRound {
         var ours: UInt64
         var peer: UInt64
-        /// The kernel's share of `ours`.
+        /// The kernel's, the builder's and the encoder's shares of `ours`.
         var kernel: UInt64
+        var build: UInt64
+        var encode: UInt64
         var operations: Int
         var rulesetFile: String
     }
@@ -61,7 +71,7 @@ extension ProxyBench {
         defer { resources.removeNamespace(peerNamespace) }
 
         var file = rulesetFile
-        var ours: UInt64 = 0, peer: UInt64 = 0, kernel: UInt64 = 0, operations = 0
+        var ours: UInt64 = 0, peer: UInt64 = 0, kernel: UInt64 = 0, build: UInt64 = 0, encode: UInt64 = 0, operations = 0
         for side in oursFirst ? ["swiftlet", "nft"] : ["nft", "swiftlet"] {
             if side == "swiftlet" {
                 let proxier = try makeProxier(in: ourNamespace)
@@ -72,6 +82,8 @@ extension ProxyBench {
                 guard let report, report.full else { throw BenchError("full_sync \(size): the first sync was not a full sync (\(String(describing: report)))") }
                 operations = report.operations
                 kernel = nanoseconds(report.kernelDuration)
+                build = nanoseconds(report.buildDuration)
+                encode = nanoseconds(report.encodeDuration)
                 if file == nil {
                     file = try write(await proxier.rulesetText(), to: directory, name: "ruleset-\(size).nft")
                     try checkSameChains(ourNamespace, file!, size: size)
@@ -83,7 +95,7 @@ extension ProxyBench {
             }
         }
         settle(milliseconds: 200)
-        return FullSyncRound(ours: ours, peer: peer, kernel: kernel, operations: operations, rulesetFile: file!)
+        return FullSyncRound(ours: ours, peer: peer, kernel: kernel, build: build, encode: encode, operations: operations, rulesetFile: file!)
     }
 
     /// Same text, same chains: loads `file` into a namespace of its own and compares its chains

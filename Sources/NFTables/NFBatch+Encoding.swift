@@ -8,8 +8,11 @@ extension NFBatch {
     /// - Throws: `NFTablesError` (`invalidRequest`) for an operation that cannot be encoded,
     ///   naming it and its index; nothing is sent then.
     mutating func encode(_ transaction: NFTransaction) throws(NFTablesError) {
-        for (index, operation) in transaction.operations.enumerated() {
-            try append(operation, index: Int32(index))
+        // Read in place: copying each operation out of the array costs more than encoding it.
+        try transaction.operations.withUnsafeBufferPointer { operations throws(NFTablesError) in
+            for index in operations.indices {
+                try append(operations[index], index: Int32(index))
+            }
         }
         close()
     }
@@ -33,42 +36,44 @@ extension NFBatch {
             nftnl_rule_nlmsg_build_payload(header, r.pointer)
             finish(header)
         case .addChain(let chain):
-            let c = NftnlChain()
-            nftnl_chain_set_str(c.pointer, nftnlAttribute(NFTNL_CHAIN_TABLE), chain.table)
-            nftnl_chain_set_str(c.pointer, nftnlAttribute(NFTNL_CHAIN_NAME), chain.name)
-            if let base = chain.base {
-                nftnl_chain_set_u32(c.pointer, nftnlAttribute(NFTNL_CHAIN_HOOKNUM), base.hook.rawValue)
-                nftnl_chain_set_s32(c.pointer, nftnlAttribute(NFTNL_CHAIN_PRIO), base.priority)
-                nftnl_chain_set_str(c.pointer, nftnlAttribute(NFTNL_CHAIN_TYPE), base.type.rawValue)
-                nftnl_chain_set_u32(c.pointer, nftnlAttribute(NFTNL_CHAIN_POLICY), base.policy.rawValue)
-            }
             let header = startMessage(type: NFT_MSG_NEWCHAIN.rawValue, family: chain.family, flags: create, origin: whole)
-            nftnl_chain_nlmsg_build_payload(header, c.pointer)
+            let m = NFMessageWriter(header: header)
+            m.string(NFTA_CHAIN_TABLE, chain.table)
+            m.string(NFTA_CHAIN_NAME, chain.name)
+            if let base = chain.base {
+                m.nest(NFTA_CHAIN_HOOK) {
+                    m.u32(NFTA_HOOK_HOOKNUM, base.hook.rawValue)
+                    m.u32(NFTA_HOOK_PRIORITY, UInt32(bitPattern: base.priority))
+                }
+                m.u32(NFTA_CHAIN_POLICY, base.policy.rawValue)
+                m.string(NFTA_CHAIN_TYPE, base.type.rawValue)
+            }
             finish(header)
         case .deleteChain(let chain):
-            let c = NftnlChain()
-            nftnl_chain_set_str(c.pointer, nftnlAttribute(NFTNL_CHAIN_TABLE), chain.table)
-            nftnl_chain_set_str(c.pointer, nftnlAttribute(NFTNL_CHAIN_NAME), chain.name)
             let header = startMessage(type: NFT_MSG_DELCHAIN.rawValue, family: chain.family, flags: 0, origin: whole)
-            nftnl_chain_nlmsg_build_payload(header, c.pointer)
+            let m = NFMessageWriter(header: header)
+            m.string(NFTA_CHAIN_TABLE, chain.table)
+            m.string(NFTA_CHAIN_NAME, chain.name)
             finish(header)
         case .flushChain(let chain):
-            let r = NftnlRule()
-            nftnl_rule_set_str(r.pointer, nftnlAttribute(NFTNL_RULE_TABLE), chain.table)
-            nftnl_rule_set_str(r.pointer, nftnlAttribute(NFTNL_RULE_CHAIN), chain.name)
             let header = startMessage(type: NFT_MSG_DELRULE.rawValue, family: chain.family, flags: 0, origin: whole)
-            nftnl_rule_nlmsg_build_payload(header, r.pointer)
+            let m = NFMessageWriter(header: header)
+            m.string(NFTA_RULE_TABLE, chain.table)
+            m.string(NFTA_RULE_CHAIN, chain.name)
             finish(header)
         case .addRule(let rule):
-            let r = NftnlRule()
-            nftnl_rule_set_str(r.pointer, nftnlAttribute(NFTNL_RULE_TABLE), rule.table)
-            nftnl_rule_set_str(r.pointer, nftnlAttribute(NFTNL_RULE_CHAIN), rule.chain)
-            for expression in rule.expressions {
-                expression.makeNftnl().add(to: r)
-            }
             let header = startMessage(type: NFT_MSG_NEWRULE.rawValue, family: rule.family,
                                       flags: create | NLM_F_APPEND, origin: whole)
-            nftnl_rule_nlmsg_build_payload(header, r.pointer)
+            let m = NFMessageWriter(header: header)
+            m.string(NFTA_RULE_TABLE, rule.table)
+            m.string(NFTA_RULE_CHAIN, rule.chain)
+            if !rule.expressions.isEmpty {
+                m.nest(NFTA_RULE_EXPRESSIONS) {
+                    rule.expressions.withUnsafeBufferPointer { expressions in
+                        for index in expressions.indices { expressions[index].encode(into: m) }
+                    }
+                }
+            }
             finish(header)
         case .deleteRule(let family, let table, let chain, let handle):
             let r = NftnlRule()
@@ -193,52 +198,49 @@ extension NFBatch {
 
     private mutating func appendElementMessage(_ elements: ArraySlice<NFElement>, of set: NFSetReference, adding: Bool,
                                                origin: Origin) throws(NFTablesError) {
-        let s = NftnlSet()
-        nftnl_set_set_str(s.pointer, nftnlAttribute(NFTNL_SET_TABLE), set.table)
-        nftnl_set_set_str(s.pointer, nftnlAttribute(NFTNL_SET_NAME), set.name)
-        if let id = set.id { nftnl_set_set_u32(s.pointer, nftnlAttribute(NFTNL_SET_ID), id) }
+        // Checked before the message starts, so a refused element leaves no partial message.
         for element in elements {
-            let e = NftnlSetElement()
             guard !element.key.isEmpty, element.key.count <= 64 else {
                 throw NFTablesError(kind: .invalidRequest, errno: 0, operation: adding ? "add element" : "delete element",
                                     object: set.description, detail: "operation \(origin.operation): a key has \(element.key.count) bytes, expected 1 to 64")
             }
-            element.key.withUnsafeBytes { raw in
-                _ = nftnl_set_elem_set(e.pointer, nftnlAttribute(NFTNL_SET_ELEM_KEY), raw.baseAddress, UInt32(raw.count))
-            }
-            if adding {
-                switch element.value {
-                case .verdict(let verdict):
-                    nftnl_set_elem_set_u32(e.pointer, nftnlAttribute(NFTNL_SET_ELEM_VERDICT), UInt32(bitPattern: verdict.code))
-                    if let chain = verdict.chain { nftnl_set_elem_set_str(e.pointer, nftnlAttribute(NFTNL_SET_ELEM_CHAIN), chain) }
-                case .data(let data):
-                    data.withUnsafeBytes { raw in
-                        _ = nftnl_set_elem_set(e.pointer, nftnlAttribute(NFTNL_SET_ELEM_DATA), raw.baseAddress, UInt32(raw.count))
-                    }
-                case nil:
-                    break
-                }
-                if let timeout = element.timeoutMilliseconds {
-                    nftnl_set_elem_set_u64(e.pointer, nftnlAttribute(NFTNL_SET_ELEM_TIMEOUT), timeout)
-                }
-                if let comment = element.comment {
-                    let text = Array(comment.utf8)
-                    guard text.count <= NFElement.maximumCommentLength, !text.contains(0) else {
-                        throw NFTablesError(kind: .invalidRequest, errno: 0, operation: "add element", object: set.description,
-                                            detail: "operation \(origin.operation): a comment has \(text.count) bytes, expected at most \(NFElement.maximumCommentLength) without NUL")
-                    }
-                    // nft's user data: one type-length-value, the comment with its NUL.
-                    let userData = [Self.userDataElementComment, UInt8(text.count + 1)] + text + [0]
-                    userData.withUnsafeBytes { raw in
-                        _ = nftnl_set_elem_set(e.pointer, nftnlAttribute(NFTNL_SET_ELEM_USERDATA), raw.baseAddress, UInt32(raw.count))
-                    }
+            if adding, let comment = element.comment {
+                let length = comment.utf8.count
+                guard length <= NFElement.maximumCommentLength, !comment.utf8.contains(0) else {
+                    throw NFTablesError(kind: .invalidRequest, errno: 0, operation: "add element", object: set.description,
+                                        detail: "operation \(origin.operation): a comment has \(length) bytes, expected at most \(NFElement.maximumCommentLength) without NUL")
                 }
             }
-            e.add(to: s)
         }
         let header = startMessage(type: adding ? NFT_MSG_NEWSETELEM.rawValue : NFT_MSG_DELSETELEM.rawValue,
                                   family: set.family, flags: adding ? NLM_F_CREATE : 0, origin: origin)
-        nftnl_set_elems_nlmsg_build_payload(header, s.pointer)
+        let m = NFMessageWriter(header: header)
+        m.string(NFTA_SET_ELEM_LIST_SET, set.name)
+        if let id = set.id { m.u32(NFTA_SET_ELEM_LIST_SET_ID, id) }
+        m.string(NFTA_SET_ELEM_LIST_TABLE, set.table)
+        m.nest(NFTA_SET_ELEM_LIST_ELEMENTS) {
+            var number: UInt16 = 0
+            for element in elements {
+                number &+= 1
+                m.nest(number: number) {
+                    if adding, let timeout = element.timeoutMilliseconds { m.u64(NFTA_SET_ELEM_TIMEOUT, timeout) }
+                    m.data(NFTA_SET_ELEM_KEY, element.key)
+                    guard adding else { return }
+                    switch element.value {
+                    case .verdict(let verdict): m.verdict(NFTA_SET_ELEM_DATA, verdict)
+                    case .data(let data): m.data(NFTA_SET_ELEM_DATA, data)
+                    case nil: break
+                    }
+                    if let comment = element.comment {
+                        // nft's user data: one type-length-value, the comment with its NUL.
+                        var userData: [UInt8] = [Self.userDataElementComment, UInt8(comment.utf8.count + 1)]
+                        userData.append(contentsOf: comment.utf8)
+                        userData.append(0)
+                        m.bytes(NFTA_SET_ELEM_USERDATA, userData)
+                    }
+                }
+            }
+        }
         finish(header)
     }
 }

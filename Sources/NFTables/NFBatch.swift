@@ -33,7 +33,9 @@ struct NFBatch: ~Copyable {
     init(firstSequence: UInt32, expectedOperations: Int) {
         self.firstSequence = firstSequence
         capacity = max(256 * 1024, expectedOperations * 256)
-        guard let base = malloc(capacity) else { fatalError("NFBatch: cannot allocate \(capacity) bytes") }
+        // Zeroed, as is every part the buffer grows by: attribute padding that libmnl skips stays
+        // zero, so the kernel never sees stale heap bytes and equal batches are equal bytes.
+        guard let base = calloc(capacity, 1) else { fatalError("NFBatch: cannot allocate \(capacity) bytes") }
         self.base = base
         origins.reserveCapacity(expectedOperations)
         let begin = nftnl_batch_begin(base.assumingMemoryBound(to: CChar.self), firstSequence)!
@@ -85,6 +87,7 @@ struct NFBatch: ~Copyable {
         var newCapacity = capacity * 2
         while newCapacity < length + bytes { newCapacity *= 2 }
         guard let grown = realloc(base, newCapacity) else { fatalError("NFBatch: cannot grow to \(newCapacity) bytes") }
+        memset(grown + capacity, 0, newCapacity - capacity)
         base = grown
         capacity = newCapacity
     }

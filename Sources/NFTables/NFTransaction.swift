@@ -8,6 +8,10 @@ public struct NFTransaction: Sendable {
 
     public init() {}
 
+    /// Makes room for `count` operations in all, so that recording a large transaction does not
+    /// copy the operations recorded so far each time the storage grows.
+    public mutating func reserveCapacity(_ count: Int) { operations.reserveCapacity(count) }
+
     /// True when nothing was recorded.
     public var isEmpty: Bool { operations.isEmpty }
 

@@ -3,17 +3,32 @@ import Glibc
 /// Byte encodings of the values rules and elements compare against, in the byte order the
 /// kernel sees them (network order for packet fields, host order for metadata such as marks).
 public enum NFValue {
-    /// An IPv4 address in dotted-quad form, or nil if `text` is not one.
+    /// An IPv4 address in dotted-quad form, or nil if `text` is not one: four decimal numbers
+    /// up to 255, separated by dots. Read byte by byte, as a full sync reads every address of
+    /// the cluster.
     public static func ipv4(_ text: String) -> [UInt8]? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(4)
-        for part in parts {
-            guard let byte = UInt8(part) else { return nil }
-            bytes.append(byte)
+        var address: UInt32 = 0
+        var part: UInt32 = 0
+        var digits = 0
+        var parts = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0, parts < 3 else { return nil }
+                address = address << 8 | part
+                parts += 1
+                part = 0
+                digits = 0
+            } else {
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                part = part * 10 + UInt32(byte - UInt8(ascii: "0"))
+                digits += 1
+                guard part <= 255 else { return nil }
+            }
         }
-        return bytes
+        guard digits > 0, parts == 3 else { return nil }
+        address = address << 8 | part
+        return [UInt8(address >> 24), UInt8(truncatingIfNeeded: address >> 16),
+                UInt8(truncatingIfNeeded: address >> 8), UInt8(truncatingIfNeeded: address)]
     }
 
     /// An IPv6 address in any textual form `inet_pton` accepts, or nil if `text` is not one.

@@ -35,22 +35,54 @@ public enum KubeProxyNames {
 
     /// `HASH-name`, HASH being the first 8 base32 characters of the SHA-256 of `name`; cut to
     /// fit with `...` (which no real Kubernetes name reaches).
-    static func hashAndTruncate(_ name: String) -> String {
-        let hash = Base32.prefix(of: SHA256.digest(Array(name.utf8)), count: 8)
-        let full = "\(hash)-\(name)"
-        guard full.utf8.count > chainNameBaseLengthMax else { return full }
-        return String(full.utf8.prefix(chainNameBaseLengthMax - 3))! + "..."
+    /// `name` is given as its UTF-8 bytes; the result is written into one buffer.
+    static func hashAndTruncate(_ name: [UInt8]) -> String {
+        var full: [UInt8] = []
+        full.reserveCapacity(9 + name.count)
+        Base32.append(prefixOf: SHA256.words(name), count: 8, to: &full)
+        full.append(UInt8(ascii: "-"))
+        full.append(contentsOf: name)
+        guard full.count > chainNameBaseLengthMax else { return String(decoding: full, as: UTF8.self) }
+        let text = String(decoding: full, as: UTF8.self)
+        return String(text.utf8.prefix(chainNameBaseLengthMax - 3))! + "..."
+    }
+
+    /// `namespace/name/protocol/portName` as bytes.
+    private static func servicePortText(_ port: ServicePortName, extra: Int = 0) -> [UInt8] {
+        // `nftName`, without lower-casing a string for every chain.
+        let proto = switch port.protocol {
+        case .tcp: "tcp"
+        case .udp: "udp"
+        case .sctp: "sctp"
+        }
+        var text: [UInt8] = []
+        text.reserveCapacity(port.service.namespace.utf8.count + port.service.name.utf8.count + proto.utf8.count
+                             + port.port.utf8.count + 3 + extra)
+        text.append(contentsOf: port.service.namespace.utf8)
+        text.append(UInt8(ascii: "/"))
+        text.append(contentsOf: port.service.name.utf8)
+        text.append(UInt8(ascii: "/"))
+        text.append(contentsOf: proto.utf8)
+        text.append(UInt8(ascii: "/"))
+        text.append(contentsOf: port.port.utf8)
+        return text
     }
 
     /// `HASH-namespace/name/protocol/portName`.
     static func servicePortBase(_ port: ServicePortName) -> String {
-        hashAndTruncate("\(port.service.namespace)/\(port.service.name)/\(port.protocol.nftName)/\(port.port)")
+        hashAndTruncate(servicePortText(port))
     }
 
     /// `HASH-namespace/name/protocol/portName__ip/port`, with an IPv6 address's colons as dots.
     static func endpointBase(_ port: ServicePortName, _ endpoint: EndpointInfo) -> String {
-        let address = String(endpoint.address.map { $0 == ":" ? "." : $0 })
-        return hashAndTruncate("\(port.service.namespace)/\(port.service.name)/\(port.protocol.nftName)/\(port.port)__\(address)/\(endpoint.port)")
+        let endpointPort = String(endpoint.port)
+        var text = servicePortText(port, extra: 3 + endpoint.address.utf8.count + endpointPort.utf8.count)
+        text.append(UInt8(ascii: "_"))
+        text.append(UInt8(ascii: "_"))
+        for byte in endpoint.address.utf8 { text.append(byte == UInt8(ascii: ":") ? UInt8(ascii: ".") : byte) }
+        text.append(UInt8(ascii: "/"))
+        text.append(contentsOf: endpointPort.utf8)
+        return hashAndTruncate(text)
     }
 
     /// The chain of the ServicePort's Cluster-policy endpoints.

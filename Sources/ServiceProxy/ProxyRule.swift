@@ -33,6 +33,11 @@ public struct ProxyRule: Sendable, Hashable {
         }
     }
 
+    /// The keys of a dispatch map's first elements, shared by every map rather than allocated
+    /// for each (most services have few endpoints).
+    private static let dispatchKeys: [[UInt8]] = (0..<64).map { NFValue.host32(UInt32($0)) }
+    private static let dispatchKeyType: [NFDataType] = [.integer(length: 4)]
+
     /// Records this rule in `chain` of `family`'s table.
     func add(to transaction: inout NFTransaction, chain: String, family: NFFamily,
              dispatch: ProxyConfiguration.EndpointDispatch = .verdictMap) {
@@ -45,15 +50,20 @@ public struct ProxyRule: Sendable, Hashable {
             for rule in sequentialDispatch { transaction.add(NFRule(family: family, table: table, chain: chain, expressions: rule)) }
             return
         }
-        let elements = dispatchTargets.enumerated().map { index, target in
-            NFElement(key: NFValue.host32(UInt32(index)), value: .verdict(.goto(target)))
+        var elements: [NFElement] = []
+        elements.reserveCapacity(dispatchTargets.count)
+        for (index, target) in dispatchTargets.enumerated() {
+            let key = index < Self.dispatchKeys.count ? Self.dispatchKeys[index] : NFValue.host32(UInt32(index))
+            elements.append(NFElement(key: key, value: .verdict(.goto(target))))
         }
-        let map = transaction.addAnonymousSet(family: family, table: table, keyType: [.integer(length: 4)],
+        let map = transaction.addAnonymousSet(family: family, table: table, keyType: Self.dispatchKeyType,
                                               dataType: .verdict, elements: elements)
-        transaction.add(NFRule(family: family, table: table, chain: chain, expressions: expressions + [
-            .numgen(mode: .random, modulus: UInt32(dispatchTargets.count), dreg: .r1),
-            .lookup(set: map, sreg: .r1, dreg: .verdict),
-        ]))
+        var ruleExpressions: [NFExpression] = []
+        ruleExpressions.reserveCapacity(expressions.count + 2)
+        ruleExpressions.append(contentsOf: expressions)
+        ruleExpressions.append(.numgen(mode: .random, modulus: UInt32(dispatchTargets.count), dreg: .r1))
+        ruleExpressions.append(.lookup(set: map, sreg: .r1, dreg: .verdict))
+        transaction.add(NFRule(family: family, table: table, chain: chain, expressions: ruleExpressions))
     }
 }
 

@@ -10,21 +10,44 @@ extension RulesetBuilder {
 
     /// `ip saddr CIDR` / `ip saddr != CIDR`: a masked compare, as nft writes a prefix match.
     func match(_ field: NFExpression.PacketField, _ op: NFExpression.CmpOp = .eq, _ cidr: CIDR) -> [NFExpression] {
-        if cidr.prefixLength == cidr.network.count * 8 { return match(field, op, cidr.network) }
-        return [.load(field, into: .r1),
-                .bitwise(sreg: .r1, dreg: .r1, mask: cidr.mask, xor: [UInt8](repeating: 0, count: cidr.network.count)),
-                .cmp(op: op, sreg: .r1, data: cidr.network)]
+        var expressions: [NFExpression] = []
+        appendMatch(to: &expressions, field, op, cidr)
+        return expressions
     }
 
-    /// `meta l4proto PROTO`.
-    func l4proto(_ proto: TransportProtocol) -> [NFExpression] {
-        [.meta(key: .l4proto, dreg: .r1), .cmp(op: .eq, sreg: .r1, data: [proto.number])]
+    /// `match(field, op, address)` appended to the expressions of a rule being written.
+    func appendMatch(to expressions: inout [NFExpression], _ field: NFExpression.PacketField, _ op: NFExpression.CmpOp,
+                     _ address: [UInt8]) {
+        expressions.append(.load(field, into: .r1))
+        expressions.append(.cmp(op: op, sreg: .r1, data: address))
     }
 
-    /// `th dport PORT`.
-    func destinationPort(_ port: UInt16) -> [NFExpression] {
-        NFExpression.match(.transportDestinationPort, .eq, NFValue.port(port))
+    /// `match(field, op, cidr)` appended to the expressions of a rule being written.
+    func appendMatch(to expressions: inout [NFExpression], _ field: NFExpression.PacketField, _ op: NFExpression.CmpOp,
+                     _ cidr: CIDR) {
+        if cidr.prefixLength == cidr.network.count * 8 { return appendMatch(to: &expressions, field, op, cidr.network) }
+        expressions.append(.load(field, into: .r1))
+        expressions.append(.bitwise(sreg: .r1, dreg: .r1, mask: cidr.mask, xor: [UInt8](repeating: 0, count: cidr.network.count)))
+        expressions.append(.cmp(op: op, sreg: .r1, data: cidr.network))
     }
+
+    /// `meta l4proto PROTO`, appended to the expressions of a rule being written.
+    func appendL4proto(to expressions: inout [NFExpression], _ proto: TransportProtocol) {
+        expressions.append(.meta(key: .l4proto, dreg: .r1))
+        expressions.append(.cmp(op: .eq, sreg: .r1, data: Self.protocolData(proto)))
+    }
+
+    /// The protocol number as compare data, one shared array per protocol.
+    static func protocolData(_ proto: TransportProtocol) -> [UInt8] {
+        switch proto {
+        case .tcp: tcpData
+        case .udp: udpData
+        case .sctp: sctpData
+        }
+    }
+    private static let tcpData: [UInt8] = [NFValue.tcp]
+    private static let udpData: [UInt8] = [NFValue.udp]
+    private static let sctpData: [UInt8] = [NFValue.sctp]
 
     /// `ct state new`.
     var ctStateNew: [NFExpression] {
@@ -62,7 +85,13 @@ extension RulesetBuilder {
 
     /// The key of a `service-ips`-shaped map: `ADDR . PROTO . PORT`.
     func serviceKey(_ address: [UInt8], _ proto: TransportProtocol, _ port: UInt16) -> [UInt8] {
-        NFElement.concatenatedKey(address, [proto.number], NFValue.port(port))
+        // `NFElement.concatenatedKey(address, [proto.number], NFValue.port(port))`, in one array.
+        var key: [UInt8] = []
+        key.reserveCapacity((address.count + 3) / 4 * 4 + 8)
+        key.append(contentsOf: address)
+        key.append(contentsOf: repeatElement(0, count: (4 - address.count % 4) % 4))
+        key.append(contentsOf: [proto.number, 0, 0, 0, UInt8(port >> 8), UInt8(truncatingIfNeeded: port), 0, 0])
+        return key
     }
 
     /// The key of a `service-nodeports`-shaped map: `PROTO . PORT`.

@@ -16,15 +16,23 @@ extension RulesetBuilder {
         let localPolicyChain = portChains.localPolicy
         let externalChain = portChains.external
         let firewallChain = portChains.firewall
-        // Each name costs a SHA-256: computed once per endpoint.
+        // Each name costs a SHA-256: computed once per endpoint, in the order of `allReachable`,
+        // found again by a linear search for the usual handful of endpoints.
+        var endpointChainNames: [String] = []
+        endpointChainNames.reserveCapacity(categories.allReachable.count)
         var endpointChains: [EndpointInfo: String] = [:]
-        endpointChains.reserveCapacity(categories.allReachable.count)
+        let indexesEndpoints = categories.allReachable.count > 16
         for endpoint in categories.allReachable {
             let chain = KubeProxyNames.endpointChain(name, endpoint)
-            endpointChains[endpoint] = chain
+            endpointChainNames.append(chain)
+            if indexesEndpoints { endpointChains[endpoint] = chain }
             chains.ensure(chain)
         }
-        let endpointChain = { (endpoint: EndpointInfo) in endpointChains[endpoint] ?? KubeProxyNames.endpointChain(name, endpoint) }
+        let endpointChain = { (endpoint: EndpointInfo) -> String in
+            if indexesEndpoints { return endpointChains[endpoint] ?? KubeProxyNames.endpointChain(name, endpoint) }
+            if let position = categories.allReachable.firstIndex(of: endpoint) { return endpointChainNames[position] }
+            return KubeProxyNames.endpointChain(name, endpoint)
+        }
         let usesClusterPolicyChain = !categories.cluster.isEmpty && service.usesClusterEndpoints
         if usesClusterPolicyChain { chains.ensure(clusterPolicyChain) }
         let usesLocalPolicyChain = !categories.local.isEmpty && service.usesLocalEndpoints
@@ -86,12 +94,19 @@ extension RulesetBuilder {
 
         // Internal traffic: masquerade what comes from outside the cluster (or everything).
         if hasInternalEndpoints {
-            let toService = match(family.destinationField, .eq, clusterIP) + l4proto(proto) + destinationPort(service.port)
+            // One array per rule, written in place.
+            var toService: [NFExpression] = []
+            toService.reserveCapacity(10)
+            appendMatch(to: &toService, family.destinationField, .eq, clusterIP)
+            appendL4proto(to: &toService, proto)
+            appendMatch(to: &toService, .transportDestinationPort, .eq, NFValue.port(service.port))
             if configuration.masqueradeAll {
-                chains.add(internalChain, toService + [.verdict(.jump(KubeProxyNames.markForMasquerade))])
+                toService.append(.verdict(.jump(KubeProxyNames.markForMasquerade)))
+                chains.add(internalChain, toService)
             } else if let clusterCIDR = configuration.clusterCIDR, clusterCIDR.family == family {
-                chains.add(internalChain, toService + match(family.sourceField, .neq, clusterCIDR)
-                           + [.verdict(.jump(KubeProxyNames.markForMasquerade))])
+                appendMatch(to: &toService, family.sourceField, .neq, clusterCIDR)
+                toService.append(.verdict(.jump(KubeProxyNames.markForMasquerade)))
+                chains.add(internalChain, toService)
             }
         }
 
@@ -145,16 +160,18 @@ extension RulesetBuilder {
                           affinity: affinityTimeout != nil, endpointChain: endpointChain)
         }
 
-        for endpoint in categories.allReachable {
-            let chain = endpointChain(endpoint)
+        for (position, endpoint) in categories.allReachable.enumerated() {
+            let chain = endpointChainNames[position]
             guard let address = family.addressBytes(endpoint.address) else { continue }
             // Hairpin: an endpoint reaching its own service must come back through this node.
-            chains.add(chain, match(family.sourceField, .eq, address) + [.verdict(.jump(KubeProxyNames.markForMasquerade))])
+            chains.add(chain, [.load(family.sourceField, into: .r1), .cmp(op: .eq, sreg: .r1, data: address),
+                               .verdict(.jump(KubeProxyNames.markForMasquerade))])
             if affinityTimeout != nil {
                 let set = NFSetReference(family: tableFamily, table: KubeProxyNames.table, name: KubeProxyNames.affinitySet(name, endpoint))
                 chains.add(chain, [.load(family.sourceField, into: .r1), .dynset(op: .update, set: set, sregKey: .r1)])
             }
-            chains.add(chain, l4proto(proto) + [
+            chains.add(chain, [
+                .meta(key: .l4proto, dreg: .r1), .cmp(op: .eq, sreg: .r1, data: Self.protocolData(proto)),
                 .immediate(data: address, dreg: .r1), .immediate(data: NFValue.port(endpoint.port), dreg: .r2),
                 .nat(.init(kind: .dnat, family: tableFamily, addressMin: .r1, portMin: .r2, flags: 0x2)),
             ])
@@ -177,15 +194,28 @@ extension RulesetBuilder {
     }
 }
 
-/// Chains in the order they were first named, with their rules.
+/// Chains in the order they were first named, with their rules. A service port has a handful
+/// of chains, found by a linear search; an index by name is kept only past `indexThreshold`.
 struct ChainAccumulator {
     private(set) var chains: [ProxyChain] = []
     private var index: [String: Int] = [:]
+    private static let indexThreshold = 16
 
-    mutating func ensure(_ name: String) {
-        guard index[name] == nil else { return }
-        index[name] = chains.count
+    private func position(of name: String) -> Int? {
+        if chains.count <= Self.indexThreshold { return chains.firstIndex { $0.name == name } }
+        return index[name]
+    }
+
+    @discardableResult
+    mutating func ensure(_ name: String) -> Int {
+        if let position = position(of: name) { return position }
         chains.append(ProxyChain(name: name))
+        if chains.count == Self.indexThreshold + 1 {
+            for (position, chain) in chains.enumerated() { index[chain.name] = position }
+        } else if chains.count > Self.indexThreshold {
+            index[name] = chains.count - 1
+        }
+        return chains.count - 1
     }
 
     mutating func add(_ chain: String, _ expressions: [NFExpression]) {
@@ -193,7 +223,6 @@ struct ChainAccumulator {
     }
 
     mutating func add(_ chain: String, _ rule: ProxyRule) {
-        ensure(chain)
-        chains[index[chain]!].rules.append(rule)
+        chains[ensure(chain)].rules.append(rule)
     }
 }

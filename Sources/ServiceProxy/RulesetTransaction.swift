@@ -46,14 +46,31 @@ struct RulesetTransaction {
             if existingChains.contains(fixedChain.name) { transaction.flush(chain(fixedChain.name)) }
         }
 
+        // Room for every operation: a chain (and its flush), its rules (a dispatch rule also adds
+        // a map and its elements), the affinity sets and the map elements.
+        var operationCount = 64 + ProxyMap.allCases.count + fixed.reduce(0) { $0 + 2 + $1.rules.count * 3 }
+        for (_, fragment) in fragments {
+            operationCount += fragment.affinitySets.count
+            for serviceChain in fragment.chains { operationCount += 2 + serviceChain.rules.count * 3 }
+        }
+        transaction.reserveCapacity(transaction.operations.count + operationCount)
+
+        // What the fragments want is collected only when the kernel holds service chains or
+        // affinity sets that might be stale (never on the first sync).
+        let existingServiceChains = existingChains.filter(KubeProxyNames.isServiceChain)
+        let existingAffinitySets = existingSets.filter(KubeProxyNames.isAffinitySet)
         var desiredChains = Set<String>()
         var desiredSets = Set<String>()
-        for (_, fragment) in fragments {
-            for serviceChain in fragment.chains { desiredChains.insert(serviceChain.name) }
-            for set in fragment.affinitySets { desiredSets.insert(set.name) }
+        if !existingServiceChains.isEmpty || !existingAffinitySets.isEmpty {
+            for (_, fragment) in fragments {
+                for serviceChain in fragment.chains where existingServiceChains.contains(serviceChain.name) {
+                    desiredChains.insert(serviceChain.name)
+                }
+                for set in fragment.affinitySets where existingAffinitySets.contains(set.name) { desiredSets.insert(set.name) }
+            }
         }
         // Stale chains are flushed before anything else refers to sets they used.
-        let stale = existingChains.filter { KubeProxyNames.isServiceChain($0) && !desiredChains.contains($0) }.sorted()
+        let stale = existingServiceChains.filter { !desiredChains.contains($0) }.sorted()
         for name in stale { transaction.flush(chain(name)) }
 
         for set in builder.fixedSets { transaction.add(set) }
@@ -75,7 +92,11 @@ struct RulesetTransaction {
             for set in fragment.affinitySets { transaction.add(set.set(builder.family)) }
             for serviceChain in fragment.chains {
                 transaction.add(chain(serviceChain.name))
-                if existingChains.contains(serviceChain.name) { transaction.flush(chain(serviceChain.name)) }
+                // Only chains the kernel holds need a flush; on the first sync none does, and no
+                // name is hashed to find that out.
+                if !existingServiceChains.isEmpty, existingServiceChains.contains(serviceChain.name) {
+                    transaction.flush(chain(serviceChain.name))
+                }
             }
         }
         for (_, fragment) in fragments {
@@ -86,7 +107,7 @@ struct RulesetTransaction {
         for (map, elements) in ledger.elementsByMap.sorted(by: { $0.key < $1.key }) {
             transaction.add(elements, to: map.reference(builder.family))
         }
-        for name in existingSets.sorted() where KubeProxyNames.isAffinitySet(name) && !desiredSets.contains(name) {
+        for name in existingAffinitySets.sorted() where !desiredSets.contains(name) {
             transaction.delete(NFSetReference(family: family, table: table, name: name))
         }
         return stale

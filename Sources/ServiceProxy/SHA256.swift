@@ -77,21 +77,22 @@ enum SHA256 {
 enum Base32 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".utf8)
 
-    /// The first `count` characters of the encoding of `bytes` (no padding is ever needed there).
-    static func prefix(of bytes: [UInt8], count: Int) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(count)
-        var buffer: UInt32 = 0
+    /// Appends the first `count` characters of the encoding of a SHA-256 digest, given as its
+    /// big-endian words (`SHA256.words`), to `out` (no padding is ever needed there).
+    static func append(prefixOf words: [UInt32], count: Int, to out: inout [UInt8]) {
+        var buffer: UInt64 = 0
         var bits = 0
-        for byte in bytes {
-            buffer = (buffer << 8) | UInt32(byte)
-            bits += 8
+        var written = 0
+        for word in words {
+            buffer = (buffer << 32) | UInt64(word)
+            bits += 32
             while bits >= 5 {
                 bits -= 5
-                out.append(alphabet[Int((buffer >> UInt32(bits)) & 31)])
-                if out.count == count { return String(decoding: out, as: UTF8.self) }
+                out.append(alphabet[Int((buffer >> UInt64(bits)) & 31)])
+                written += 1
+                if written == count { return }
             }
+            buffer &= (1 << UInt64(bits)) - 1
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }

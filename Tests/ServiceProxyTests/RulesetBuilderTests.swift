@@ -215,4 +215,26 @@ struct RulesetBuilderTests {
                                         endpoints: Fixture.endpoints(["10.244.1.5"]))
         #expect(fragment == ServiceFragment())
     }
+
+    @Test func serviceKeysAreTheConcatenationOfAddressProtocolAndPort() {
+        for proto in TransportProtocol.allCases {
+            for address in [NFValue.ipv4("172.30.0.41")!, NFValue.ipv6("fd00:10:96::1")!] {
+                #expect(builder.serviceKey(address, proto, 8443)
+                        == NFElement.concatenatedKey(address, [proto.number], NFValue.port(8443)))
+            }
+            #expect(builder.nodePortKey(proto, 30080) == NFElement.concatenatedKey([proto.number], NFValue.port(30080)))
+        }
+    }
+
+    @Test func dispatchMapKeysCountEndpointsPastTheSharedKeys() throws {
+        var transaction = NFTransaction()
+        let targets = (0..<70).map { "endpoint-\($0)" }
+        ProxyRule.randomDispatch(targets).add(to: &transaction, chain: "service-x", family: .ip)
+        let elements = try #require(transaction.operations.lazy.compactMap { operation -> [NFElement]? in
+            if case .addElements(_, let elements) = operation { return elements }
+            return nil
+        }.first)
+        #expect(elements.map(\.key) == (0..<70).map { NFValue.host32(UInt32($0)) })
+        #expect(elements.map(\.value) == targets.map { .verdict(.goto($0)) })
+    }
 }

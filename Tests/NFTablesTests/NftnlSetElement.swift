@@ -1,4 +1,5 @@
 import CNftnl
+@testable import NFTables
 
 /// An owned libnftnl `nftnl_set_elem`, until `add(to:)` hands it to a set.
 struct NftnlSetElement: ~Copyable {

@@ -1,4 +1,5 @@
 import CNftnl
+@testable import NFTables
 
 /// An owned libnftnl `nftnl_expr`, until `add(to:)` hands it to a rule.
 struct NftnlExpression: ~Copyable {
