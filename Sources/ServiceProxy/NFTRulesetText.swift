@@ -107,10 +107,12 @@ public struct NFTRulesetText {
         /// `meta mark | X`, `meta mark ^ X` or `meta mark & X`.
         case markOperation(String, [UInt8])
         case masked(Loaded, [UInt8])
+        /// The first bytes of an address field: a prefix on a byte boundary, as nft loads it.
+        case addressPrefix(String, fieldLength: Int)
 
         var text: String {
             switch self {
-            case .address(let name), .port(let name), .fib(let name), .numgen(let name): name
+            case .address(let name), .port(let name), .fib(let name), .numgen(let name), .addressPrefix(let name, _): name
             case .l4proto: "meta l4proto"
             case .ctState: "ct state"
             case .mark: "meta mark"
@@ -141,6 +143,9 @@ public struct NFTRulesetText {
                     return "\(AddressText.format(data))/\(prefix)"
                 }
                 return value(data, for: inner)
+            case .addressPrefix(_, let fieldLength):
+                let address = data + [UInt8](repeating: 0, count: max(0, fieldLength - data.count))
+                return "\(AddressText.format(address))/\(data.count * 8)"
             }
         }
         for expression in expressions {
@@ -153,7 +158,16 @@ public struct NFTRulesetText {
                 case family.destinationField: name = "\(family.tableFamily) daddr"
                 case .transportDestinationPort: name = "th dport"
                 case .transportSourcePort: name = "th sport"
-                default: name = "@\(base),\(offset * 8),\(length * 8)"
+                default:
+                    // A byte-boundary prefix of an address field loads only its first bytes.
+                    let prefixed = [(family.sourceField, "saddr"), (family.destinationField, "daddr")].first {
+                        base == $0.0.base && offset == $0.0.offset && length < $0.0.length
+                    }
+                    if let (address, word) = prefixed {
+                        pending.append(.addressPrefix("\(family.tableFamily) \(word)", fieldLength: Int(address.length)))
+                        continue
+                    }
+                    name = "@\(base),\(offset * 8),\(length * 8)"
                 }
                 pending.append(base == .transport ? .port(name) : .address(name))
             case .meta(let key, _):

@@ -8,7 +8,8 @@ extension RulesetBuilder {
         NFExpression.match(field, op, address)
     }
 
-    /// `ip saddr CIDR` / `ip saddr != CIDR`: a masked compare, as nft writes a prefix match.
+    /// `ip saddr CIDR` / `ip saddr != CIDR`, encoded as nft encodes a prefix match: a prefix on a
+    /// byte boundary loads only its bytes and compares them; any other a masked compare.
     func match(_ field: NFExpression.PacketField, _ op: NFExpression.CmpOp = .eq, _ cidr: CIDR) -> [NFExpression] {
         var expressions: [NFExpression] = []
         appendMatch(to: &expressions, field, op, cidr)
@@ -25,7 +26,11 @@ extension RulesetBuilder {
     /// `match(field, op, cidr)` appended to the expressions of a rule being written.
     func appendMatch(to expressions: inout [NFExpression], _ field: NFExpression.PacketField, _ op: NFExpression.CmpOp,
                      _ cidr: CIDR) {
-        if cidr.prefixLength == cidr.network.count * 8 { return appendMatch(to: &expressions, field, op, cidr.network) }
+        if cidr.prefixLength > 0, cidr.prefixLength % 8 == 0 {
+            let bytes = cidr.prefixLength / 8
+            let prefix = NFExpression.PacketField(base: field.base, offset: field.offset, length: UInt32(bytes))
+            return appendMatch(to: &expressions, prefix, op, Array(cidr.network.prefix(bytes)))
+        }
         expressions.append(.load(field, into: .r1))
         expressions.append(.bitwise(sreg: .r1, dreg: .r1, mask: cidr.mask, xor: [UInt8](repeating: 0, count: cidr.network.count)))
         expressions.append(.cmp(op: op, sreg: .r1, data: cidr.network))
